@@ -1,0 +1,218 @@
+//! The composition root: builds every part of the hub from a [`Config`] and runs it.
+//!
+//! Both shells (the headless binary and the desktop app) call [`App::start`] and later
+//! [`RunningApp::shutdown`]. Start-up does the fallible work first — bind the three listeners,
+//! prepare the data directory, open the database, unlock the master key, load the admin token —
+//! and serves only when all of it succeeded, so a failure leaves nothing half-running.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::config::Config;
+use crate::crypto::KeyStore;
+use crate::error::StartError;
+use crate::http::{self, Addrs, AppState, StateInner};
+use crate::keys;
+use crate::secret::SecretString;
+use crate::store::{Store, DB_FILE_NAME};
+
+/// How long shutdown waits for in-flight requests before closing connections.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(4);
+
+/// Dependencies a shell or test may inject.
+#[derive(Debug, Default)]
+pub struct Deps {
+    /// Use this key store instead of choosing one from `Config::keystore` (tests).
+    pub keystore: Option<Arc<dyn KeyStore>>,
+}
+
+/// The hub.
+#[derive(Debug)]
+pub struct App;
+
+/// A started hub. Drop does not stop it; call [`RunningApp::shutdown`].
+#[derive(Debug)]
+pub struct RunningApp {
+    /// The bound addresses (useful with port 0).
+    pub addrs: Addrs,
+    state: AppState,
+    stop: watch::Sender<bool>,
+    servers: Vec<JoinHandle<()>>,
+}
+
+impl App {
+    /// Starts the hub.
+    ///
+    /// # Errors
+    /// See [`StartError`]; nothing is served when start-up fails.
+    pub async fn start(config: Config, deps: Deps) -> Result<RunningApp, StartError> {
+        if !config.admin_addr.ip().to_canonical().is_loopback() {
+            return Err(StartError::AdminNotLoopback(config.admin_addr));
+        }
+        let admin = bind("admin", config.admin_addr, "--admin-addr").await?;
+        let player = bind("player", config.player_addr, "--player-addr").await?;
+        let hooks = bind("hooks", config.hooks_addr, "--hooks-addr").await?;
+        let addrs = Addrs {
+            admin: local_addr(&admin)?,
+            player: local_addr(&player)?,
+            hooks: local_addr(&hooks)?,
+        };
+
+        let data_dir = config.data_dir.clone();
+        let choice = config.keystore;
+        let injected = deps.keystore;
+        let started_at = OffsetDateTime::now_utc();
+        let now = started_at.format(&Rfc3339).expect("formattable");
+        let (store, unlocked, admin_token) = tokio::task::spawn_blocking(move || {
+            prepare_data_dir(&data_dir)?;
+            let store = Store::open(&data_dir.join(DB_FILE_NAME))?;
+            let (keystore, fallback) = match injected {
+                Some(ks) => (ks, None),
+                None => {
+                    let instance = keys::instance_id(&store, &now)?;
+                    keys::choose(choice, &data_dir, &instance)?
+                }
+            };
+            let unlocked = keys::unlock(&store, keystore, fallback, &now)?;
+            let token = crate::token::load_or_create(&data_dir)?;
+            Ok::<_, StartError>((store, unlocked, token))
+        })
+        .await
+        .map_err(|e| StartError::Task(e.to_string()))??;
+
+        let state = AppState::new(StateInner {
+            store,
+            cipher: std::sync::RwLock::new(unlocked.cipher),
+            keystore: unlocked.keystore,
+            keystore_fallback: unlocked.fallback_reason,
+            admin_token,
+            addrs,
+            data_dir: config.data_dir,
+            started_at,
+        });
+
+        let (stop, stopped) = watch::channel(false);
+        let servers = vec![
+            spawn_server("admin", admin, http::admin::router(state.clone()), stopped.clone()),
+            spawn_server("player", player, http::player::router(state.clone()), stopped.clone()),
+            spawn_server("hooks", hooks, http::hooks::router(state.clone()), stopped),
+        ];
+        tracing::info!(
+            admin = %addrs.admin, player = %addrs.player, hooks = %addrs.hooks,
+            keystore = %state.keystore.description(),
+            "millrace {} serving", crate::VERSION
+        );
+        Ok(RunningApp {
+            addrs,
+            state,
+            stop,
+            servers,
+        })
+    }
+}
+
+impl RunningApp {
+    /// The login link for the admin UI: `http://<admin>/#token=<token>`. The token is in the
+    /// fragment so it never reaches an access log. Secret: print it only where the admin reads.
+    pub fn login_url(&self) -> SecretString {
+        SecretString::new(format!(
+            "{}/#token={}",
+            self.admin_url(),
+            self.state.admin_token.expose()
+        ))
+    }
+
+    /// The admin listener's base URL, e.g. `http://127.0.0.1:7420`.
+    pub fn admin_url(&self) -> String {
+        format!("http://{}", self.addrs.admin)
+    }
+
+    /// The admin token.
+    pub fn admin_token(&self) -> &SecretString {
+        &self.state.admin_token
+    }
+
+    /// The shared state (for shells that need the store or key store).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Stops serving: new connections are refused at once, in-flight requests get
+    /// [`SHUTDOWN_GRACE`] to finish, then everything is closed. Returns within about 5 s.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        for mut server in self.servers {
+            if tokio::time::timeout(SHUTDOWN_GRACE, &mut server)
+                .await
+                .is_err()
+            {
+                server.abort();
+                let _ = server.await;
+            }
+        }
+        tracing::info!("millrace stopped");
+    }
+}
+
+async fn bind(
+    listener: &'static str,
+    addr: SocketAddr,
+    flag: &'static str,
+) -> Result<TcpListener, StartError> {
+    TcpListener::bind(addr).await.map_err(|e| StartError::Bind {
+        listener,
+        addr,
+        reason: match e.kind() {
+            std::io::ErrorKind::AddrInUse => "the address is already in use".to_owned(),
+            std::io::ErrorKind::AddrNotAvailable => {
+                "the address is not one of this computer's".to_owned()
+            }
+            std::io::ErrorKind::PermissionDenied => {
+                "permission denied (ports below 1024 need privileges)".to_owned()
+            }
+            _ => e.to_string(),
+        },
+        flag,
+    })
+}
+
+fn local_addr(l: &TcpListener) -> Result<SocketAddr, StartError> {
+    l.local_addr().map_err(|e| StartError::Task(e.to_string()))
+}
+
+/// Creates the data directory and proves it is writable before anything is stored in it.
+fn prepare_data_dir(dir: &Path) -> Result<(), StartError> {
+    let err = |source| StartError::DataDir {
+        path: dir.to_owned(),
+        source,
+    };
+    std::fs::create_dir_all(dir).map_err(err)?;
+    let probe = dir.join(".millrace-write-test");
+    std::fs::write(&probe, b"ok").map_err(err)?;
+    std::fs::remove_file(&probe).map_err(err)?;
+    Ok(())
+}
+
+fn spawn_server(
+    name: &'static str,
+    listener: TcpListener,
+    router: axum::Router,
+    mut stopped: watch::Receiver<bool>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let shutdown = async move {
+            let _ = stopped.wait_for(|s| *s).await;
+        };
+        if let Err(e) = http::serve(listener, router, shutdown).await {
+            tracing::error!("the {name} listener failed: {e}");
+        }
+    })
+}

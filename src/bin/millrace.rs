@@ -1,0 +1,129 @@
+//! The headless hub and its command line: parse arguments, install logging, start the [`App`],
+//! wait for Ctrl+C or SIGTERM, stop it.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use millrace::app::{App, Deps};
+use millrace::config::{self, Config};
+use millrace::keys::KeyStoreChoice;
+
+/// Millrace: live third-party data for your digital signs.
+#[derive(Debug, Parser)]
+#[command(name = "millrace", version, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the hub headless: the admin UI (open it in a browser with the printed link), the player
+    /// API for signs, and the webhook receiver.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct ServeArgs {
+    /// Where the database, the admin token and (when used) the key file live.
+    /// Default: the platform's data directory, e.g. ~/.local/share/millrace on Linux.
+    #[arg(long, env = "MILLRACE_DATA_DIR", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+
+    /// Address of the admin API and UI. Must be loopback: the admin API is never exposed.
+    #[arg(long, env = "MILLRACE_ADMIN_ADDR", value_name = "IP:PORT",
+          default_value = "127.0.0.1:7420", value_parser = config::parse_addr)]
+    admin_addr: SocketAddr,
+
+    /// Address signs fetch their data from. The default, 0.0.0.0:7421, makes it reachable from
+    /// every computer on your network (your firewall may ask); use 127.0.0.1:7421 to keep it on
+    /// this computer.
+    #[arg(long, env = "MILLRACE_PLAYER_ADDR", value_name = "IP:PORT",
+          default_value = "0.0.0.0:7421", value_parser = config::parse_addr)]
+    player_addr: SocketAddr,
+
+    /// Address of the webhook receiver. A tunnel forwards internet webhooks here; keep it on
+    /// loopback unless you forward a port to it yourself.
+    #[arg(long, env = "MILLRACE_HOOKS_ADDR", value_name = "IP:PORT",
+          default_value = "127.0.0.1:7422", value_parser = config::parse_addr)]
+    hooks_addr: SocketAddr,
+
+    /// Where the master key that encrypts credentials is kept: `keyring` (the OS keyring; fail if
+    /// it cannot be reached), `file` (a 0600 file in the data directory, protected only by file
+    /// permissions), or `auto` (the keyring if reachable, else the file, with a warning).
+    #[arg(long, env = "MILLRACE_KEYSTORE", value_enum, default_value = "auto")]
+    keystore: KeyStoreChoice,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("MILLRACE_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("millrace: error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = match cli.command {
+        Command::Serve(args) => runtime.block_on(serve(args)),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("millrace: error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let data_dir = match args.data_dir {
+        Some(d) => d,
+        None => config::default_data_dir().ok_or(millrace::error::StartError::NoDataDir)?,
+    };
+    let config = Config {
+        data_dir: data_dir.clone(),
+        admin_addr: args.admin_addr,
+        player_addr: args.player_addr,
+        hooks_addr: args.hooks_addr,
+        keystore: args.keystore,
+    };
+    let app = App::start(config, Deps::default()).await?;
+    let a = app.addrs;
+    println!("Millrace {} is running.", millrace::VERSION);
+    println!("  Admin UI  http://{}  (this computer only)", a.admin);
+    println!("  Players   http://{}  (signs fetch data here)", a.player);
+    println!("  Webhooks  http://{}", a.hooks);
+    println!("  Data      {}", data_dir.display());
+    println!("Open the admin UI: {}", app.login_url().expose());
+    println!("Press Ctrl+C to stop.");
+    wait_for_signal().await;
+    eprintln!("stopping…");
+    app.shutdown().await;
+    Ok(())
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,97 @@
+//! HTTP transport: one router per listener, and the server loop.
+//!
+//! Exposure is decided by listener, never by convention: the admin router (API + UI) is served
+//! only by the loopback admin listener behind [`guard`]; the player router only reads; the hooks
+//! router holds webhook routes only, so a tunnel that forwards to it exposes nothing else.
+
+pub mod admin;
+pub mod error;
+pub mod guard;
+pub mod hooks;
+pub mod player;
+
+use std::net::SocketAddr;
+use std::ops::Deref;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::Router;
+use time::OffsetDateTime;
+use tokio::net::TcpListener;
+
+use crate::crypto::{Cipher, KeyStore};
+use crate::secret::SecretString;
+use crate::store::Store;
+
+/// Shared state of the three routers. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct AppState(Arc<StateInner>);
+
+/// What handlers can reach.
+#[derive(Debug)]
+pub struct StateInner {
+    /// The database.
+    pub store: Store,
+    /// The cipher over the current master key.
+    pub cipher: std::sync::RwLock<Cipher>,
+    /// Where the master key lives.
+    pub keystore: Arc<dyn KeyStore>,
+    /// Why the key file is used although the keyring was wanted, if so.
+    pub keystore_fallback: Option<String>,
+    /// The bearer token of the admin API.
+    pub admin_token: SecretString,
+    /// The bound addresses.
+    pub addrs: Addrs,
+    /// The data directory.
+    pub data_dir: PathBuf,
+    /// When the hub started.
+    pub started_at: OffsetDateTime,
+}
+
+impl AppState {
+    /// Wraps the state.
+    pub fn new(inner: StateInner) -> Self {
+        Self(Arc::new(inner))
+    }
+}
+
+impl Deref for AppState {
+    type Target = StateInner;
+    fn deref(&self) -> &StateInner {
+        &self.0
+    }
+}
+
+/// The three bound listener addresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Addrs {
+    /// Admin API and UI (loopback).
+    pub admin: SocketAddr,
+    /// Player API.
+    pub player: SocketAddr,
+    /// Webhooks.
+    pub hooks: SocketAddr,
+}
+
+/// Serves `router` on `listener` until `shutdown` resolves, with peer addresses available to
+/// handlers. In-flight requests are allowed to finish; the caller bounds the wait.
+///
+/// # Errors
+/// When accepting fails fatally.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+/// `GET /healthz` on every listener.
+pub async fn healthz() -> axum::Json<serde_json::Value> {
+    axum::Json(serde_json::json!({"ok": true}))
+}

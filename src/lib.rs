@@ -1,0 +1,24 @@
+//! Millrace: a hub that feeds live third-party data to a small digital-signage network.
+//!
+//! This crate is the whole core — storage, key store and cipher, the three HTTP listeners and the
+//! composition root [`app::App`] — without any Tauri or GTK dependency. The headless binary
+//! (`src/bin/millrace.rs`) and the desktop shell (`src-tauri/`) are thin shells around
+//! [`app::App::start`].
+//!
+//! Dependencies point down only: shells → [`app`] → transports ([`http`]) → domain operations →
+//! adapters ([`store`], [`crypto`]). Architecture and contracts: `DESIGN.md` in the planning repo,
+//! summarised in `README.md`.
+#![forbid(unsafe_code)]
+
+pub mod app;
+pub mod config;
+pub mod crypto;
+pub mod error;
+pub mod http;
+pub mod keys;
+pub mod secret;
+pub mod store;
+pub mod token;
+
+/// The hub's version, as reported by `/admin/api/status` and sent as `User-Agent`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
