@@ -47,7 +47,11 @@ fn main() {
         );
         let placeholder = out.join("placeholder.html");
         std::fs::write(&placeholder, PLACEHOLDER).expect("write placeholder");
-        writeln!(code, "    (\"index.html\", include_bytes!({placeholder:?})),").unwrap();
+        writeln!(
+            code,
+            "    (\"index.html\", include_bytes!({placeholder:?})),"
+        )
+        .unwrap();
     }
     for (rel, abs) in &files {
         writeln!(code, "    ({rel:?}, include_bytes!({abs:?})),").unwrap();
@@ -66,7 +70,9 @@ fn build_ui(ui: &Path) -> Result<(), String> {
         return Err("npm --version failed".to_owned());
     }
     if !ui.join("node_modules").exists() {
-        run(Command::new(npm).args(["ci", "--no-audit", "--no-fund"]).current_dir(ui))?;
+        run(Command::new(npm)
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(ui))?;
     }
     run(Command::new(npm).args(["run", "build"]).current_dir(ui))
 }

@@ -25,7 +25,7 @@ use crate::secret::SecretString;
 use crate::store::{Store, DB_FILE_NAME};
 
 /// How long shutdown waits for in-flight requests before closing connections.
-pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(4);
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
 
 /// Dependencies a shell or test may inject.
 #[derive(Debug, Default)]
@@ -101,8 +101,18 @@ impl App {
 
         let (stop, stopped) = watch::channel(false);
         let servers = vec![
-            spawn_server("admin", admin, http::admin::router(state.clone()), stopped.clone()),
-            spawn_server("player", player, http::player::router(state.clone()), stopped.clone()),
+            spawn_server(
+                "admin",
+                admin,
+                http::admin::router(state.clone()),
+                stopped.clone(),
+            ),
+            spawn_server(
+                "player",
+                player,
+                http::player::router(state.clone()),
+                stopped.clone(),
+            ),
             spawn_server("hooks", hooks, http::hooks::router(state.clone()), stopped),
         ];
         tracing::info!(

@@ -36,7 +36,9 @@ pub enum StartError {
         source: std::io::Error,
     },
     /// No data directory was given and the platform has none.
-    #[error("no data directory: the platform's convention could not be determined; pass --data-dir")]
+    #[error(
+        "no data directory: the platform's convention could not be determined; pass --data-dir"
+    )]
     NoDataDir,
     /// The database could not be opened.
     #[error(transparent)]

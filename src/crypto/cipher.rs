@@ -130,7 +130,9 @@ impl Aad {
 
 impl fmt::Debug for Aad {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("Aad").field(&String::from_utf8_lossy(&self.0)).finish()
+        f.debug_tuple("Aad")
+            .field(&String::from_utf8_lossy(&self.0))
+            .finish()
     }
 }
 
@@ -274,7 +276,11 @@ mod tests {
         for i in 0..blob.len() * 8 {
             let mut bad = blob.clone();
             bad[i / 8] ^= 1 << (i % 8);
-            assert_eq!(cipher.open(&aad, &bad), Err(OpenError), "bit {i} flip accepted");
+            assert_eq!(
+                cipher.open(&aad, &bad),
+                Err(OpenError),
+                "bit {i} flip accepted"
+            );
         }
     }
 

@@ -133,7 +133,10 @@ impl KeyStore for MemoryStore {
         Ok(self.slots.lock().expect("poisoned").get(&slot).cloned())
     }
     fn save(&self, slot: KeySlot, key: &MasterKey) -> Result<(), KeyStoreError> {
-        self.slots.lock().expect("poisoned").insert(slot, key.clone());
+        self.slots
+            .lock()
+            .expect("poisoned")
+            .insert(slot, key.clone());
         Ok(())
     }
     fn delete(&self, slot: KeySlot) -> Result<(), KeyStoreError> {
@@ -427,7 +430,11 @@ mod tests {
     fn file_store_rejects_a_garbled_key_without_printing_it() {
         let dir = tempfile::tempdir().unwrap();
         let store = FileStore::in_dir(dir.path());
-        std::fs::write(store.path(KeySlot::Current), "c2VjcmV0LWJ1dC10b28tc2hvcnQ=\n").unwrap();
+        std::fs::write(
+            store.path(KeySlot::Current),
+            "c2VjcmV0LWJ1dC10b28tc2hvcnQ=\n",
+        )
+        .unwrap();
         let err = store.load(KeySlot::Current).unwrap_err();
         let msg = err.to_string();
         assert!(msg.contains("not valid"), "{msg}");

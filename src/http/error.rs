@@ -81,6 +81,9 @@ impl From<crate::store::StoreError> for ApiError {
 }
 
 /// The fallback for unknown routes on every listener.
-pub async fn no_route(method: axum::http::Method, uri: axum::http::Uri) -> ApiError {
+pub async fn no_route(
+    method: axum::http::Method,
+    axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
+) -> ApiError {
     ApiError::not_found(format!("no route for {method} {}", uri.path()))
 }

@@ -116,7 +116,10 @@ fn is_local_authority(authority: &str) -> bool {
             None => authority,
         }
     };
-    matches!(host.to_ascii_lowercase().as_str(), "127.0.0.1" | "localhost")
+    matches!(
+        host.to_ascii_lowercase().as_str(),
+        "127.0.0.1" | "localhost"
+    )
 }
 
 fn valid_port(tail: &str) -> bool {
@@ -152,13 +155,22 @@ mod tests {
 
     #[test]
     fn local_requests_pass() {
-        for host in ["127.0.0.1:7420", "localhost:7420", "LOCALHOST", "[::1]:7420", "127.0.0.1"] {
+        for host in [
+            "127.0.0.1:7420",
+            "localhost:7420",
+            "LOCALHOST",
+            "[::1]:7420",
+            "127.0.0.1",
+        ] {
             check_place(LOCAL.parse().unwrap(), &headers(&[("host", host)]))
                 .unwrap_or_else(|e| panic!("{host}: {e:?}"));
         }
         check_place(
             LOCAL.parse().unwrap(),
-            &headers(&[("host", "127.0.0.1:7420"), ("origin", "http://localhost:7420")]),
+            &headers(&[
+                ("host", "127.0.0.1:7420"),
+                ("origin", "http://localhost:7420"),
+            ]),
         )
         .unwrap();
     }

@@ -19,6 +19,9 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .nest("/admin/api", api)
         .fallback(ui::serve)
-        .layer(middleware::from_fn_with_state(state.clone(), guard::admin_guard))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            guard::admin_guard,
+        ))
         .with_state(state)
 }

@@ -59,12 +59,24 @@ pub(super) async fn serve(method: Method, uri: Uri) -> Response {
     };
     (
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static(content_type(name))),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(content_type(name)),
+            ),
             (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
-            (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)),
-            (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(CSP),
+            ),
+            (
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
             (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
-            (header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")),
+            (
+                header::REFERRER_POLICY,
+                HeaderValue::from_static("no-referrer"),
+            ),
         ],
         bytes,
     )
