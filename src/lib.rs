@@ -16,6 +16,7 @@ pub mod crypto;
 pub mod error;
 pub mod http;
 pub mod keys;
+pub mod mapping;
 pub mod secret;
 pub mod store;
 pub mod token;
