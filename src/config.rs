@@ -64,9 +64,11 @@ pub fn parse_addr(text: &str) -> Result<SocketAddr, String> {
     let port: u16 = match port.parse::<u64>() {
         Ok(p) if p <= u64::from(u16::MAX) => p as u16,
         Ok(p) => return Err(format!("port {p} in '{text}' is out of range (0-65535)")),
-        Err(_) => return Err(format!(
+        Err(_) => {
+            return Err(format!(
             "'{port}' in '{text}' is not a port number: expected IP:PORT, such as 127.0.0.1:7420"
-        )),
+        ))
+        }
     };
     match host {
         "localhost" => Ok(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port)),

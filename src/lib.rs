@@ -17,9 +17,11 @@ pub mod error;
 pub mod http;
 pub mod keys;
 pub mod mapping;
+pub mod pull;
 pub mod secret;
 pub mod store;
 pub mod token;
+pub mod webhook;
 
 /// The hub's version, as reported by `/admin/api/status` and sent as `User-Agent`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

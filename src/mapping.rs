@@ -31,7 +31,9 @@ pub fn validate(mapping: &Mapping) -> Vec<(String, String)> {
         if !pointer.is_empty() && !pointer.starts_with('/') {
             problems.push((
                 field.clone(),
-                format!("'{pointer}' is not a JSON pointer: it must start with '/', e.g. /main/temp"),
+                format!(
+                    "'{pointer}' is not a JSON pointer: it must start with '/', e.g. /main/temp"
+                ),
             ));
         }
     }
@@ -101,19 +103,27 @@ mod tests {
     #[test]
     fn the_empty_pointer_selects_the_whole_input() {
         let input = json!({"k": 1});
-        assert_eq!(apply(&m(&[("all", "")]), &input).unwrap(), json!({"all": {"k": 1}}));
+        assert_eq!(
+            apply(&m(&[("all", "")]), &input).unwrap(),
+            json!({"all": {"k": 1}})
+        );
     }
 
     #[test]
     fn pointer_escapes_work() {
         let input = json!({"a/b": {"m~n": 5}});
-        assert_eq!(apply(&m(&[("v", "/a~1b/m~0n")]), &input).unwrap(), json!({"v": 5}));
+        assert_eq!(
+            apply(&m(&[("v", "/a~1b/m~0n")]), &input).unwrap(),
+            json!({"v": 5})
+        );
     }
 
     #[test]
     fn validation_names_bad_pointers() {
         let problems = validate(&m(&[("t", "main.temp"), ("ok", "/main/temp"), ("", "/x")]));
         assert_eq!(problems.len(), 2, "{problems:?}");
-        assert!(problems.iter().any(|(f, msg)| f == "t" && msg.contains("main.temp")));
+        assert!(problems
+            .iter()
+            .any(|(f, msg)| f == "t" && msg.contains("main.temp")));
     }
 }

@@ -1,0 +1,3 @@
+//! PUSH mode: webhook verification and payload transforms (DESIGN §6), transport-free.
+
+pub mod config;
