@@ -242,6 +242,127 @@ pub fn unlock(
     Ok(done(cipher))
 }
 
+/// Where [`rotate`] stops early, to prove in tests that an interruption loses nothing.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RotationFault {
+    /// Run to completion.
+    None,
+    /// Fail after re-sealing some records, before the transaction commits.
+    BeforeCommit,
+    /// Stop right after the database committed, before the key store promotes the new key
+    /// (as if the process were killed there).
+    AfterCommit,
+}
+
+/// Re-seals every sealed record (credentials and hub secrets, including the key check) under a
+/// new master key in one transaction, then makes the new key current.
+///
+/// Order, so that an interruption at any point leaves a key that opens every record:
+/// 1. the new key is saved in the store's *pending* slot;
+/// 2. one transaction re-seals every record — on failure it rolls back and the old key stays;
+/// 3. `cipher` switches to the new key (the database now needs it);
+/// 4. the store promotes pending to current. If the process dies between 2 and 4, the next
+///    start finds the key check opening with the pending key and completes the promotion
+///    ([`unlock`]).
+///
+/// Runs on the store's connection, so no other write can seal under the old key meanwhile.
+///
+/// # Errors
+/// Key store and database errors; [`crate::error::Error::Sealed`] if a record does not open
+/// with the current key (then nothing changed).
+pub fn rotate(
+    conn: &mut rusqlite::Connection,
+    keystore: &dyn KeyStore,
+    cipher: &mut Cipher,
+    fault: RotationFault,
+) -> Result<usize, crate::error::Error> {
+    let new_key = MasterKey::generate();
+    keystore.save(KeySlot::Pending, &new_key)?;
+    let new = Cipher::new(&new_key);
+    match reseal(conn, cipher, &new, fault) {
+        Ok(count) => {
+            *cipher = new;
+            if fault == RotationFault::AfterCommit {
+                return Ok(count);
+            }
+            keystore.save(KeySlot::Current, &new_key)?;
+            keystore.delete(KeySlot::Pending)?;
+            tracing::info!(
+                "rotated the master key: {count} records re-sealed under key {}",
+                new_key.fingerprint()
+            );
+            Ok(count)
+        }
+        Err(e) => {
+            // The transaction rolled back: the old key still opens everything.
+            if fault == RotationFault::None {
+                let _ = keystore.delete(KeySlot::Pending);
+            }
+            Err(e)
+        }
+    }
+}
+
+fn reseal(
+    conn: &mut rusqlite::Connection,
+    cipher: &Cipher,
+    new: &Cipher,
+    fault: RotationFault,
+) -> Result<usize, crate::error::Error> {
+    use crate::error::Error;
+    let tx = conn.transaction()?;
+    let mut count = 0;
+    {
+        let mut creds = tx.prepare(
+            "SELECT id, integration_id, widget_config_id, sealed FROM credentials ORDER BY id",
+        )?;
+        let rows: Vec<(i64, i64, Option<String>, Vec<u8>)> = creds
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .collect::<Result<_, _>>()?;
+        for (id, integration_id, wc, sealed) in rows {
+            let aad = Aad::credentials(integration_id, wc.as_deref());
+            let plain = cipher.open(&aad, &sealed).map_err(|_| Error::Sealed)?;
+            tx.execute(
+                "UPDATE credentials SET sealed = ?1 WHERE id = ?2",
+                (new.seal(&aad, plain.expose()), id),
+            )?;
+            count += 1;
+            if fault == RotationFault::BeforeCommit {
+                return Err(Error::BadRequest {
+                    code: "rotation_interrupted",
+                    message: "key rotation interrupted (test fault)".to_owned(),
+                });
+            }
+        }
+        let mut secrets = tx.prepare("SELECT name, sealed FROM hub_secrets ORDER BY name")?;
+        let rows: Vec<(String, Vec<u8>)> = secrets
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        for (name, sealed) in rows {
+            let aad = if name == KEY_CHECK_NAME {
+                Aad::key_check()
+            } else {
+                Aad::hub_secret(&name)
+            };
+            let plain = cipher.open(&aad, &sealed).map_err(|_| Error::Sealed)?;
+            tx.execute(
+                "UPDATE hub_secrets SET sealed = ?1 WHERE name = ?2",
+                (new.seal(&aad, plain.expose()), &name),
+            )?;
+            count += 1;
+        }
+    }
+    if fault == RotationFault::BeforeCommit {
+        return Err(Error::BadRequest {
+            code: "rotation_interrupted",
+            message: "key rotation interrupted (test fault)".to_owned(),
+        });
+    }
+    tx.commit()?;
+    Ok(count)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

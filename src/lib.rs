@@ -11,17 +11,24 @@
 #![forbid(unsafe_code)]
 
 pub mod app;
+pub mod clock;
 pub mod config;
+pub mod credentials;
 pub mod crypto;
+pub mod definitions;
 pub mod error;
 pub mod http;
+pub mod integrations;
 pub mod keys;
 pub mod mapping;
 pub mod pull;
+pub mod schema;
 pub mod secret;
 pub mod store;
+pub mod templates;
 pub mod token;
 pub mod webhook;
+pub mod widget_configs;
 
 /// The hub's version, as reported by `/admin/api/status` and sent as `User-Agent`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -3,7 +3,12 @@
 
 mod common;
 
+mod admin_api;
 mod admin_guard;
+mod bad_input;
 mod cli;
+mod definitions;
 mod keyring;
+mod openapi;
+mod secrets;
 mod startup;

@@ -8,12 +8,15 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
+use crate::error::{Error, FieldErrors};
+
 /// An error answer.
 #[derive(Debug)]
 pub struct ApiError {
     status: StatusCode,
     code: &'static str,
     message: String,
+    fields: Option<FieldErrors>,
 }
 
 impl ApiError {
@@ -23,6 +26,17 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            fields: None,
+        }
+    }
+
+    /// 422 with field-level errors.
+    pub fn invalid(fields: FieldErrors) -> Self {
+        Self {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "invalid",
+            message: "the request has invalid fields; see errors".to_owned(),
+            fields: Some(fields),
         }
     }
 
@@ -59,11 +73,11 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut res = (
-            self.status,
-            Json(json!({"error": {"code": self.code, "message": self.message}})),
-        )
-            .into_response();
+        let mut body = json!({"error": {"code": self.code, "message": self.message}});
+        if let Some(fields) = self.fields {
+            body["errors"] = json!(fields);
+        }
+        let mut res = (self.status, Json(body)).into_response();
         if self.status == StatusCode::UNAUTHORIZED {
             res.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
@@ -78,6 +92,32 @@ impl From<crate::store::StoreError> for ApiError {
     fn from(e: crate::store::StoreError) -> Self {
         Self::internal(&e)
     }
+}
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> Self {
+        match e {
+            Error::Invalid(fields) => Self::invalid(fields),
+            Error::BadRequest { code, message } => {
+                Self::new(StatusCode::BAD_REQUEST, code, message)
+            }
+            Error::NotFound(message) => Self::not_found(message),
+            Error::Store(e) => Self::internal(&e),
+            e @ (Error::Sealed | Error::KeyStore(_)) => Self::internal(&e),
+        }
+    }
+}
+
+/// The fallback for a known path with a method it does not have.
+pub async fn wrong_method(
+    method: axum::http::Method,
+    axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
+) -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!("{method} is not allowed on {}", uri.path()),
+    )
 }
 
 /// The fallback for unknown routes on every listener.

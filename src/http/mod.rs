@@ -8,6 +8,7 @@ pub mod admin;
 pub mod error;
 pub mod guard;
 pub mod hooks;
+pub mod json;
 pub mod player;
 
 use std::net::SocketAddr;

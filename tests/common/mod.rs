@@ -39,6 +39,7 @@ impl TestHub {
 
     /// Starts a hub in `dir` with `keystore` (to restart over the same data).
     pub async fn spawn_in(dir: tempfile::TempDir, keystore: Arc<dyn KeyStore>) -> Self {
+        capture_logs();
         let config = loopback_config(dir.path());
         let app = App::start(
             config,
@@ -125,4 +126,136 @@ pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
         .collect();
     out.sort();
     out
+}
+
+impl TestHub {
+    /// A request on the admin API with the admin token and a JSON body.
+    pub async fn admin_send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> reqwest::Response {
+        let mut req = self
+            .client
+            .request(method, self.admin_url(path))
+            .bearer_auth(&self.token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        req.send().await.unwrap()
+    }
+
+    /// `POST` JSON, expecting `expected` status; returns the body.
+    pub async fn post_ok(
+        &self,
+        path: &str,
+        body: serde_json::Value,
+        expected: u16,
+    ) -> serde_json::Value {
+        let res = self
+            .admin_send(reqwest::Method::POST, path, Some(body))
+            .await;
+        let status = res.status().as_u16();
+        let body: serde_json::Value = res.json().await.unwrap_or(serde_json::Value::Null);
+        assert_eq!(status, expected, "POST {path}: {body}");
+        body
+    }
+
+    /// `PUT` JSON, expecting `expected` status; returns the body.
+    pub async fn put_ok(
+        &self,
+        path: &str,
+        body: serde_json::Value,
+        expected: u16,
+    ) -> serde_json::Value {
+        let res = self
+            .admin_send(reqwest::Method::PUT, path, Some(body))
+            .await;
+        let status = res.status().as_u16();
+        let body: serde_json::Value = res.json().await.unwrap_or(serde_json::Value::Null);
+        assert_eq!(status, expected, "PUT {path}: {body}");
+        body
+    }
+
+    /// `GET` JSON, expecting `expected` status; returns the body.
+    pub async fn get_ok(&self, path: &str, expected: u16) -> serde_json::Value {
+        let res = self.admin_get(path).await;
+        let status = res.status().as_u16();
+        let body: serde_json::Value = res.json().await.unwrap_or(serde_json::Value::Null);
+        assert_eq!(status, expected, "GET {path}: {body}");
+        body
+    }
+
+    /// A canonical dump of every table, to prove a rejected request changed nothing.
+    pub fn dump(&self) -> String {
+        dump_db(&self.db_path())
+    }
+}
+
+/// Every row of every table (blobs as hex), in a stable order, through a separate read-only
+/// connection (WAL lets it read while the hub runs).
+pub fn dump_db(path: &Path) -> String {
+    use std::fmt::Write as _;
+    let conn =
+        rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .unwrap();
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut out = String::new();
+    for t in tables {
+        writeln!(out, "## {t}").unwrap();
+        let mut stmt = conn
+            .prepare(&format!("SELECT * FROM \"{t}\" ORDER BY 1, 2"))
+            .unwrap();
+        let n = stmt.column_count();
+        let mut rows = stmt.query([]).unwrap();
+        while let Some(row) = rows.next().unwrap() {
+            for i in 0..n {
+                let v: rusqlite::types::Value = row.get(i).unwrap();
+                match v {
+                    rusqlite::types::Value::Blob(b) => write!(out, "{}|", hex::encode(b)).unwrap(),
+                    other => write!(out, "{other:?}|").unwrap(),
+                }
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Everything the hub logged (every level) since the test binary started, for leak checks.
+pub fn captured_logs() -> String {
+    String::from_utf8_lossy(&LOGS.lock().unwrap()).into_owned()
+}
+
+static LOGS: std::sync::Mutex<Vec<u8>> = std::sync::Mutex::new(Vec::new());
+
+struct LogWriter;
+
+impl std::io::Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        LOGS.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Installs a TRACE-level subscriber that keeps every log line in memory (once per binary).
+pub fn capture_logs() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(|| LogWriter)
+            .init();
+    });
 }

@@ -1,27 +1,141 @@
 //! The admin listener: the admin API under `/admin/api/` and the built UI at `/`, all behind the
-//! [`super::guard`].
+//! [`super::guard`]. Every API route is registered through [`Api`], which records it, so the
+//! OpenAPI document can be checked against the real routes.
 
+mod credentials;
+mod definitions;
+mod integrations;
+mod keys;
+mod openapi;
 mod status;
+mod templates;
 mod ui;
+mod widget_configs;
 
-use axum::routing::get;
+use axum::handler::Handler;
+use axum::http::Method;
+use axum::routing::{self, get};
 use axum::{middleware, Router};
+use rusqlite::Connection;
 
-use super::error::no_route;
+use super::error::{no_route, wrong_method, ApiError};
 use super::{guard, healthz, AppState};
+use crate::crypto::Cipher;
+use crate::error::Error;
 
 /// The admin router.
 pub fn router(state: AppState) -> Router {
-    let api = Router::new()
-        .route("/status", get(status::show))
-        .fallback(no_route);
+    let api = api().router.fallback(no_route);
     Router::new()
         .route("/healthz", get(healthz))
         .nest("/admin/api", api)
         .fallback(ui::serve)
+        .method_not_allowed_fallback(wrong_method)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             guard::admin_guard,
         ))
         .with_state(state)
+}
+
+/// Every admin API route as `(METHOD, path under /admin/api)`.
+pub fn routes() -> Vec<(Method, &'static str)> {
+    api().table
+}
+
+/// A router that records what it registers.
+struct Api {
+    router: Router<AppState>,
+    table: Vec<(Method, &'static str)>,
+}
+
+macro_rules! verb {
+    ($name:ident, $method:ident, $filter:ident) => {
+        fn $name<H, T>(mut self, path: &'static str, handler: H) -> Self
+        where
+            H: Handler<T, AppState>,
+            T: 'static,
+        {
+            self.router = self.router.route(path, routing::$filter(handler));
+            self.table.push((Method::$method, path));
+            self
+        }
+    };
+}
+
+impl Api {
+    verb!(get, GET, get);
+    verb!(post, POST, post);
+    verb!(put, PUT, put);
+    verb!(delete, DELETE, delete);
+}
+
+fn api() -> Api {
+    Api {
+        router: Router::new().method_not_allowed_fallback(wrong_method),
+        table: Vec::new(),
+    }
+    .get("/status", status::show)
+    .get("/openapi.json", openapi::show)
+    .get("/templates", templates::list)
+    .get("/integrations", integrations::list)
+    .post("/integrations", integrations::create)
+    .get("/integrations/{id}", integrations::show)
+    .put("/integrations/{id}", integrations::update)
+    .delete("/integrations/{id}", integrations::delete)
+    .put(
+        "/integrations/{id}/credentials",
+        credentials::put_for_integration,
+    )
+    .delete(
+        "/integrations/{id}/credentials",
+        credentials::delete_for_integration,
+    )
+    .get("/widget-configs", widget_configs::list)
+    .post("/widget-configs", widget_configs::create)
+    .get("/widget-configs/{id}", widget_configs::show)
+    .put("/widget-configs/{id}", widget_configs::update)
+    .delete("/widget-configs/{id}", widget_configs::delete)
+    .put(
+        "/widget-configs/{id}/credentials",
+        credentials::put_for_widget_config,
+    )
+    .delete(
+        "/widget-configs/{id}/credentials",
+        credentials::delete_for_widget_config,
+    )
+    .get("/export", definitions::export)
+    .post("/import", definitions::import)
+    .post("/import/castmill", definitions::import_castmill)
+    .post("/keys/rotate", keys::rotate)
+}
+
+/// Runs a domain operation on the store's connection with the current cipher and time.
+async fn run<R, F>(state: &AppState, f: F) -> Result<R, ApiError>
+where
+    R: Send + 'static,
+    F: FnOnce(&mut Connection, &Cipher, &str) -> Result<R, Error> + Send + 'static,
+{
+    let st = state.clone();
+    let out = state
+        .store
+        .call(move |conn| {
+            let now = crate::clock::now_rfc3339();
+            let cipher = st.cipher.read().unwrap_or_else(|p| p.into_inner());
+            Ok(f(conn, &cipher, &now))
+        })
+        .await?;
+    out.map_err(ApiError::from)
+}
+
+/// Parses an integration id from the path; a non-number cannot exist, so it is a 404.
+fn integration_id(raw: &str) -> Result<i64, ApiError> {
+    raw.parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| ApiError::not_found(format!("no integration {}", short(raw))))
+}
+
+fn short(s: &str) -> String {
+    s.chars().take(64).collect()
 }

@@ -1,0 +1,108 @@
+//! `/admin/api/widget-configs`.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+
+use super::run;
+use crate::credentials::{self, CredentialsView};
+use crate::error::Error;
+use crate::http::error::ApiError;
+use crate::http::json::JsonBody;
+use crate::http::AppState;
+use crate::integrations::{self, CredentialScope};
+use crate::widget_configs::{self, WidgetConfig, WidgetConfigInput};
+
+/// A widget config with its credentials (widget scope only).
+#[derive(Serialize)]
+pub(super) struct WidgetConfigView {
+    #[serde(flatten)]
+    widget_config: WidgetConfig,
+    /// Its own credentials, for integrations with widget-scoped credentials; else null.
+    credentials: Option<CredentialsView>,
+}
+
+fn view(conn: &rusqlite::Connection, wc: WidgetConfig) -> Result<WidgetConfigView, Error> {
+    let integration = integrations::require(conn, wc.integration_id)?;
+    let credentials = match integration.credential_scope {
+        CredentialScope::Widget => Some(credentials::view(conn, &integration, Some(&wc.id))?),
+        CredentialScope::Organization => None,
+    };
+    Ok(WidgetConfigView {
+        widget_config: wc,
+        credentials,
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ListQuery {
+    integration_id: Option<i64>,
+}
+
+pub(super) async fn list(
+    State(state): State<AppState>,
+    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Vec<WidgetConfigView>>, ApiError> {
+    let Query(q) = query.map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_query",
+            format!("invalid query: {}", e.body_text()),
+        )
+    })?;
+    run(&state, move |conn, _, _| {
+        widget_configs::list(conn, q.integration_id)?
+            .into_iter()
+            .map(|wc| view(conn, wc))
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .await
+    .map(Json)
+}
+
+pub(super) async fn show(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<WidgetConfigView>, ApiError> {
+    run(&state, move |conn, _, _| {
+        view(conn, widget_configs::require(conn, &id)?)
+    })
+    .await
+    .map(Json)
+}
+
+pub(super) async fn create(
+    State(state): State<AppState>,
+    JsonBody(input): JsonBody<WidgetConfigInput>,
+) -> Result<(StatusCode, Json<WidgetConfigView>), ApiError> {
+    let created = run(&state, move |conn, _, now| {
+        let wc = widget_configs::create(conn, input, now)?;
+        view(conn, wc)
+    })
+    .await?;
+    tracing::info!(id = %created.widget_config.id, "widget config created");
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+pub(super) async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    JsonBody(input): JsonBody<WidgetConfigInput>,
+) -> Result<Json<WidgetConfigView>, ApiError> {
+    run(&state, move |conn, _, now| {
+        let wc = widget_configs::update(conn, &id, input, now)?;
+        view(conn, wc)
+    })
+    .await
+    .map(Json)
+}
+
+pub(super) async fn delete(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    run(&state, move |conn, _, _| widget_configs::delete(conn, &id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
