@@ -1,3 +1,4 @@
 //! PUSH mode: webhook verification and payload transforms (DESIGN §6), transport-free.
 
 pub mod config;
+pub mod verifier;
