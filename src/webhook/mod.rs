@@ -1,4 +1,5 @@
 //! PUSH mode: webhook verification and payload transforms (DESIGN §6), transport-free.
 
 pub mod config;
+pub mod handshake;
 pub mod verifier;
