@@ -2,4 +2,5 @@
 
 pub mod config;
 pub mod handshake;
+pub mod transform;
 pub mod verifier;
