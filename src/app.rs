@@ -16,13 +16,14 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::cache::Cache;
 use crate::config::Config;
 use crate::crypto::KeyStore;
 use crate::error::StartError;
 use crate::http::{self, Addrs, AppState, StateInner};
 use crate::keys;
 use crate::secret::SecretString;
-use crate::store::{Store, DB_FILE_NAME};
+use crate::store::{Store, StoreError, DB_FILE_NAME};
 
 /// How long shutdown waits for in-flight requests before closing connections.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
@@ -71,7 +72,7 @@ impl App {
         let injected = deps.keystore;
         let started_at = OffsetDateTime::now_utc();
         let now = started_at.format(&Rfc3339).expect("formattable");
-        let (store, unlocked, admin_token) = tokio::task::spawn_blocking(move || {
+        let (store, unlocked, admin_token, cache) = tokio::task::spawn_blocking(move || {
             prepare_data_dir(&data_dir)?;
             let store = Store::open(&data_dir.join(DB_FILE_NAME))?;
             let (keystore, fallback) = match injected {
@@ -83,13 +84,16 @@ impl App {
             };
             let unlocked = keys::unlock(&store, keystore, fallback, &now)?;
             let token = crate::token::load_or_create(&data_dir)?;
-            Ok::<_, StartError>((store, unlocked, token))
+            let cache = store
+                .call_blocking(|c| Cache::load(c).map_err(|e| StoreError::Task(e.to_string())))?;
+            Ok::<_, StartError>((store, unlocked, token, cache))
         })
         .await
         .map_err(|e| StartError::Task(e.to_string()))??;
 
         let state = AppState::new(StateInner {
             store,
+            cache: Arc::new(cache),
             cipher: std::sync::RwLock::new(unlocked.cipher),
             keystore: unlocked.keystore,
             keystore_fallback: unlocked.fallback_reason,

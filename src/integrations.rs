@@ -666,8 +666,10 @@ pub fn update_in(
     for (wc_id, opts) in reopts {
         tx.execute(
             "UPDATE widget_configs SET options = ?1 WHERE id = ?2",
-            (serde_json::to_string(&opts)?, wc_id),
+            (serde_json::to_string(&opts)?, &wc_id),
         )?;
+        // Defaults may have changed what players are served.
+        crate::widget_configs::bump_version(tx, &wc_id, now)?;
     }
     if input.data_key.as_ref() != Some(&old.data_key) {
         tx.execute(

@@ -11,6 +11,7 @@
 #![forbid(unsafe_code)]
 
 pub mod app;
+pub mod cache;
 pub mod clock;
 pub mod config;
 pub mod credentials;

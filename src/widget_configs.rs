@@ -175,10 +175,11 @@ pub fn create(
 ) -> Result<WidgetConfig, Error> {
     let (name, options) = validated(conn, &input)?;
     let id = uuid::Uuid::new_v4().to_string();
+    let version = crate::cache::next_version(conn, crate::clock::millis(now))?;
     conn.execute(
-        "INSERT INTO widget_configs (id, integration_id, name, options, is_active, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-        rusqlite::params![id, input.integration_id, name, serde_json::to_string(&options)?, input.is_active, now],
+        "INSERT INTO widget_configs (id, integration_id, name, options, is_active, created_at, updated_at, version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)",
+        rusqlite::params![id, input.integration_id, name, serde_json::to_string(&options)?, input.is_active, now, version],
     )?;
     require(conn, &id)
 }
@@ -205,7 +206,24 @@ pub fn update(
         "UPDATE widget_configs SET name = ?1, options = ?2, is_active = ?3, updated_at = ?4 WHERE id = ?5",
         rusqlite::params![name, serde_json::to_string(&options)?, input.is_active, now, id],
     )?;
+    if options != old.options || input.is_active != old.is_active {
+        // What players are served may change (e.g. max_items): give them a new version.
+        bump_version(conn, id, now)?;
+    }
     require(conn, id)
+}
+
+/// Gives a widget config a new version from the sequence.
+///
+/// # Errors
+/// On database errors.
+pub fn bump_version(conn: &Connection, id: &str, now: &str) -> Result<(), Error> {
+    let version = crate::cache::next_version(conn, crate::clock::millis(now))?;
+    conn.execute(
+        "UPDATE widget_configs SET version = ?1 WHERE id = ?2",
+        (version, id),
+    )?;
+    Ok(())
 }
 
 /// Deletes a widget config with its credentials and player records (foreign keys cascade).

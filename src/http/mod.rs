@@ -33,6 +33,8 @@ pub struct AppState(Arc<StateInner>);
 pub struct StateInner {
     /// The database.
     pub store: Store,
+    /// The in-memory mirror of the cache and widget configs (the player API's source).
+    pub cache: Arc<crate::cache::Cache>,
     /// The cipher over the current master key.
     pub cipher: std::sync::RwLock<Cipher>,
     /// Where the master key lives.

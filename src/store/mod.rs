@@ -13,14 +13,20 @@ use std::sync::{Arc, Mutex};
 use rusqlite::{Connection, OpenFlags};
 use rusqlite_migration::{Migrations, M};
 
-/// The migrations, in order. Append only.
+/// The migration scripts, in order. Append only: never edit one that has shipped.
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_initial.sql"),
+    include_str!("migrations/0002_widget_config_version.sql"),
+];
+
+/// The migrations, in order.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("migrations/0001_initial.sql"))])
+    Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())
 }
 
 /// The schema version this build writes (the number of migrations).
 pub fn schema_version() -> u32 {
-    1
+    u32::try_from(MIGRATIONS.len()).expect("fewer than 2^32 migrations")
 }
 
 /// The database file's name inside the data directory.
@@ -251,11 +257,13 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         migrations().validate().unwrap();
-        assert_eq!(
-            usize::try_from(schema_version()).unwrap(),
-            1,
-            "schema_version() must equal the number of migrations"
-        );
+        // A database migrated to the latest version reports exactly schema_version().
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrations().to_latest(&mut conn).unwrap();
+        let v: u32 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, schema_version());
     }
 
     #[test]

@@ -7,7 +7,7 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::run;
+use super::{run, run_mut};
 use crate::definitions::{self, Definitions, ImportReport, OnConflict};
 use crate::http::error::ApiError;
 use crate::http::json::JsonBody;
@@ -39,7 +39,7 @@ pub(super) async fn import(
             format!("invalid query: {}", e.body_text()),
         )
     })?;
-    let report = run(&state, move |conn, _, now| {
+    let report = run_mut(&state, move |conn, _, now| {
         definitions::import(conn, doc, q.on_conflict, now)
     })
     .await?;
@@ -51,7 +51,7 @@ pub(super) async fn import_castmill(
     State(state): State<AppState>,
     JsonBody(widget): JsonBody<Value>,
 ) -> Result<(StatusCode, Json<Integration>), ApiError> {
-    let created = run(&state, move |conn, _, now| {
+    let created = run_mut(&state, move |conn, _, now| {
         let input = definitions::from_castmill(&widget)?;
         integrations::create(conn, input, now)
     })

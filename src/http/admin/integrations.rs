@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
 
-use super::{integration_id, run};
+use super::{integration_id, run, run_mut};
 use crate::credentials::{self, CredentialsView};
 use crate::error::{Error, FieldErrors};
 use crate::http::error::ApiError;
@@ -109,7 +109,7 @@ pub(super) async fn create(
     req: Request,
 ) -> Result<Response, ApiError> {
     let input = input(req).await?;
-    let created = run(&state, move |conn, _, now| {
+    let created = run_mut(&state, move |conn, _, now| {
         let i = integrations::create(conn, input, now)?;
         view(conn, i)
     })
@@ -125,7 +125,7 @@ pub(super) async fn update(
 ) -> Result<Json<IntegrationView>, ApiError> {
     let id = integration_id(&id)?;
     let input = input(req).await?;
-    let updated = run(&state, move |conn, _, now| {
+    let updated = run_mut(&state, move |conn, _, now| {
         let i = integrations::update(conn, id, input, now)?;
         view(conn, i)
     })
@@ -139,7 +139,7 @@ pub(super) async fn delete(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let id = integration_id(&id)?;
-    run(&state, move |conn, _, _| integrations::delete(conn, id)).await?;
+    run_mut(&state, move |conn, _, _| integrations::delete(conn, id)).await?;
     tracing::info!(
         id,
         "integration deleted with its widget configs, credentials and data"

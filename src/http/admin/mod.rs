@@ -128,6 +128,22 @@ where
     out.map_err(ApiError::from)
 }
 
+/// Runs a domain operation that changes definitions, then refreshes the in-memory widget index
+/// in the same store call (so players see the change at once).
+async fn run_mut<R, F>(state: &AppState, f: F) -> Result<R, ApiError>
+where
+    R: Send + 'static,
+    F: FnOnce(&mut Connection, &Cipher, &str) -> Result<R, Error> + Send + 'static,
+{
+    let st = state.clone();
+    run(state, move |conn, cipher, now| {
+        let out = f(conn, cipher, now)?;
+        st.cache.reload_widgets(conn)?;
+        Ok(out)
+    })
+    .await
+}
+
 /// Parses an integration id from the path; a non-number cannot exist, so it is a 404.
 fn integration_id(raw: &str) -> Result<i64, ApiError> {
     raw.parse::<i64>()

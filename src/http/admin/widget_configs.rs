@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
-use super::run;
+use super::{run, run_mut};
 use crate::credentials::{self, CredentialsView};
 use crate::error::Error;
 use crate::http::error::ApiError;
@@ -77,7 +77,7 @@ pub(super) async fn create(
     State(state): State<AppState>,
     JsonBody(input): JsonBody<WidgetConfigInput>,
 ) -> Result<(StatusCode, Json<WidgetConfigView>), ApiError> {
-    let created = run(&state, move |conn, _, now| {
+    let created = run_mut(&state, move |conn, _, now| {
         let wc = widget_configs::create(conn, input, now)?;
         view(conn, wc)
     })
@@ -91,7 +91,7 @@ pub(super) async fn update(
     Path(id): Path<String>,
     JsonBody(input): JsonBody<WidgetConfigInput>,
 ) -> Result<Json<WidgetConfigView>, ApiError> {
-    run(&state, move |conn, _, now| {
+    run_mut(&state, move |conn, _, now| {
         let wc = widget_configs::update(conn, &id, input, now)?;
         view(conn, wc)
     })
@@ -103,6 +103,6 @@ pub(super) async fn delete(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    run(&state, move |conn, _, _| widget_configs::delete(conn, &id)).await?;
+    run_mut(&state, move |conn, _, _| widget_configs::delete(conn, &id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

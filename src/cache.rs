@@ -1,0 +1,563 @@
+//! The cache players read: integration data with versions (DESIGN §2), persisted in
+//! `integration_data` and mirrored in memory so the player API never queries the database.
+//!
+//! Versions come from one sequence that only grows for the life of the database: a bump takes
+//! `max(last + 1, now in ms)`, so even a fresh database never hands out a version an older one
+//! gave to a player. A version changes **only when the served content changes**: stored data
+//! carries the SHA-256 of its canonical JSON (object keys sorted), and identical data keeps its
+//! version. Widget configs draw their own version from the same sequence (when their options
+//! change), and a player is served `max(data version, widget config version)`.
+//!
+//! Every change that reaches players is announced on a broadcast channel as the affected widget
+//! configs with their new served versions; SSE streams and long polls wake on it.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use rusqlite::{Connection, OptionalExtension as _, Row};
+use serde::Serialize;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use tokio::sync::broadcast;
+
+use crate::error::Error;
+use crate::integrations::{self, DataKey, Integration};
+use crate::widget_configs::{self, WidgetConfig};
+
+/// The health of one data key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Never fetched (or received) yet.
+    Pending,
+    /// The last fetch succeeded.
+    Ok,
+    /// The last fetch failed; the last good data is kept.
+    Error,
+    /// The third party refused the credentials; pulling stops until they change.
+    AuthFailed,
+}
+
+impl Status {
+    /// The stored text.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Ok => "ok",
+            Self::Error => "error",
+            Self::AuthFailed => "auth_failed",
+        }
+    }
+
+    fn parse(s: &str) -> Self {
+        match s {
+            "ok" => Self::Ok,
+            "error" => Self::Error,
+            "auth_failed" => Self::AuthFailed,
+            _ => Self::Pending,
+        }
+    }
+}
+
+/// One row of `integration_data`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataRow {
+    /// The integration.
+    pub integration_id: i64,
+    /// The data key (see [`key_for`]).
+    pub data_key: String,
+    /// The data, `None` until first fetched.
+    pub data: Option<Arc<Value>>,
+    /// Its version (0 until first fetched).
+    pub version: i64,
+    /// When the data was last fetched or received successfully.
+    pub fetched_at: Option<String>,
+    /// When the next pull is due.
+    pub refresh_at: Option<String>,
+    /// Health.
+    pub status: Status,
+    /// The last error, in plain words.
+    pub error_message: Option<String>,
+    /// Consecutive failures.
+    pub failure_count: i64,
+    /// The upstream's `ETag`.
+    pub etag: Option<String>,
+    /// The upstream's `Last-Modified`.
+    pub last_modified: Option<String>,
+}
+
+/// Identifies one cache row.
+pub type KeyId = (i64, String);
+
+/// The cache row key of a widget config: `organization`, `<option>=<value>` for
+/// `widget_option:<option>` (e.g. `feed_url=https://…`), or `widget_config:<id>`.
+pub fn key_for(integration: &Integration, wc: &WidgetConfig) -> String {
+    match &integration.data_key {
+        DataKey::Organization => "organization".to_owned(),
+        DataKey::WidgetOption(opt) => {
+            let value = match wc.options.get(opt) {
+                Some(Value::String(s)) => s.clone(),
+                Some(other) => other.to_string(),
+                None => String::new(),
+            };
+            format!("{opt}={value}")
+        }
+        DataKey::WidgetConfig => format!("widget_config:{}", wc.id),
+    }
+}
+
+/// Takes the next version: `max(last + 1, now_ms)`.
+///
+/// # Errors
+/// On database errors.
+pub fn next_version(conn: &Connection, now_ms: i64) -> Result<i64, Error> {
+    Ok(conn.query_row(
+        "UPDATE version_sequence SET last = max(last + 1, ?1) WHERE id = 1 RETURNING last",
+        [now_ms],
+        |r| r.get(0),
+    )?)
+}
+
+/// The SHA-256 of a value's canonical JSON (serde_json's maps are sorted by key).
+pub fn content_hash(value: &Value) -> [u8; 32] {
+    let text = serde_json::to_vec(value).expect("a JSON value serializes");
+    Sha256::digest(&text).into()
+}
+
+const COLUMNS: &str = "integration_id, data_key, data, version, fetched_at, refresh_at, status, \
+    error_message, failure_count, etag, last_modified";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<DataRow> {
+    let data: Option<String> = r.get(2)?;
+    Ok(DataRow {
+        integration_id: r.get(0)?,
+        data_key: r.get(1)?,
+        data: data
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .map(Arc::new),
+        version: r.get(3)?,
+        fetched_at: r.get(4)?,
+        refresh_at: r.get(5)?,
+        status: Status::parse(&r.get::<_, String>(6)?),
+        error_message: r.get(7)?,
+        failure_count: r.get(8)?,
+        etag: r.get(9)?,
+        last_modified: r.get(10)?,
+    })
+}
+
+/// One cache row.
+///
+/// # Errors
+/// On database errors.
+pub fn load(conn: &Connection, integration_id: i64, key: &str) -> Result<Option<DataRow>, Error> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM integration_data WHERE integration_id = ?1 AND data_key = ?2"),
+            (integration_id, key),
+            from_row,
+        )
+        .optional()?)
+}
+
+fn load_all(conn: &Connection) -> Result<Vec<DataRow>, Error> {
+    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM integration_data"))?;
+    let rows = stmt.query_map([], from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Creates the row for a key if it does not exist (status `pending`).
+///
+/// # Errors
+/// On database errors.
+pub fn ensure(conn: &Connection, integration_id: i64, key: &str) -> Result<(), Error> {
+    conn.execute(
+        "INSERT INTO integration_data (integration_id, data_key) VALUES (?1, ?2)
+         ON CONFLICT (integration_id, data_key) DO NOTHING",
+        (integration_id, key),
+    )?;
+    Ok(())
+}
+
+/// What a successful fetch or delivery brings.
+#[derive(Debug, Clone)]
+pub struct Success<'a> {
+    /// The widget data.
+    pub data: &'a Value,
+    /// When it was obtained (RFC 3339).
+    pub fetched_at: &'a str,
+    /// When the next pull is due, if pulled.
+    pub refresh_at: Option<&'a str>,
+    /// The upstream's `ETag`, if any.
+    pub etag: Option<&'a str>,
+    /// The upstream's `Last-Modified`, if any.
+    pub last_modified: Option<&'a str>,
+    /// Now in ms since the epoch (for the version sequence).
+    pub now_ms: i64,
+}
+
+/// Stores new data. The version changes only if the content hash differs. Returns the row and
+/// whether the version changed.
+///
+/// # Errors
+/// On database errors.
+pub fn store_success(
+    conn: &Connection,
+    integration_id: i64,
+    key: &str,
+    s: &Success<'_>,
+) -> Result<(DataRow, bool), Error> {
+    ensure(conn, integration_id, key)?;
+    let hash = content_hash(s.data).to_vec();
+    let same: bool = conn.query_row(
+        "SELECT content_hash IS NOT NULL AND content_hash = ?3 FROM integration_data
+         WHERE integration_id = ?1 AND data_key = ?2",
+        (integration_id, key, &hash),
+        |r| r.get(0),
+    )?;
+    if same {
+        conn.execute(
+            "UPDATE integration_data SET fetched_at = ?3, refresh_at = ?4, status = 'ok',
+                error_message = NULL, failure_count = 0, etag = ?5, last_modified = ?6,
+                last_used_at = ?3
+             WHERE integration_id = ?1 AND data_key = ?2",
+            rusqlite::params![
+                integration_id,
+                key,
+                s.fetched_at,
+                s.refresh_at,
+                s.etag,
+                s.last_modified
+            ],
+        )?;
+    } else {
+        let version = next_version(conn, s.now_ms)?;
+        conn.execute(
+            "UPDATE integration_data SET data = ?3, version = ?4, content_hash = ?5,
+                fetched_at = ?6, refresh_at = ?7, status = 'ok', error_message = NULL,
+                failure_count = 0, etag = ?8, last_modified = ?9, last_used_at = ?6
+             WHERE integration_id = ?1 AND data_key = ?2",
+            rusqlite::params![
+                integration_id,
+                key,
+                serde_json::to_string(s.data)?,
+                version,
+                hash,
+                s.fetched_at,
+                s.refresh_at,
+                s.etag,
+                s.last_modified
+            ],
+        )?;
+    }
+    let row = load(conn, integration_id, key)?.expect("row was ensured");
+    Ok((row, !same))
+}
+
+/// Records an upstream "not modified": success without a change.
+///
+/// # Errors
+/// On database errors.
+pub fn store_not_modified(
+    conn: &Connection,
+    integration_id: i64,
+    key: &str,
+    fetched_at: &str,
+    refresh_at: Option<&str>,
+) -> Result<DataRow, Error> {
+    conn.execute(
+        "UPDATE integration_data SET fetched_at = ?3, refresh_at = ?4, status = 'ok',
+            error_message = NULL, failure_count = 0
+         WHERE integration_id = ?1 AND data_key = ?2",
+        (integration_id, key, fetched_at, refresh_at),
+    )?;
+    load(conn, integration_id, key)?.ok_or_else(|| Error::NotFound(format!("no data for {key}")))
+}
+
+/// Records a failure: the last good data stays; status, message and failure count change.
+///
+/// # Errors
+/// On database errors.
+pub fn store_failure(
+    conn: &Connection,
+    integration_id: i64,
+    key: &str,
+    status: Status,
+    message: &str,
+    refresh_at: Option<&str>,
+) -> Result<DataRow, Error> {
+    ensure(conn, integration_id, key)?;
+    conn.execute(
+        "UPDATE integration_data SET status = ?3, error_message = ?4, refresh_at = ?5,
+            failure_count = failure_count + 1
+         WHERE integration_id = ?1 AND data_key = ?2",
+        (integration_id, key, status.as_str(), message, refresh_at),
+    )?;
+    Ok(load(conn, integration_id, key)?.expect("row was ensured"))
+}
+
+/// A widget config as the player side needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WidgetEntry {
+    /// Its id.
+    pub id: String,
+    /// Its integration.
+    pub integration_id: i64,
+    /// Its cache row key.
+    pub data_key: String,
+    /// Served to players (widget config and integration both active).
+    pub active: bool,
+    /// Its own version (see the module doc).
+    pub version: i64,
+    /// Serve-time trim of `data.items`.
+    pub max_items: Option<usize>,
+}
+
+/// A change players must learn of: widget configs and their new served versions.
+#[derive(Debug, Clone)]
+pub struct Change {
+    /// `(widget config id, served version)` pairs.
+    pub widgets: Arc<[(String, i64)]>,
+}
+
+#[derive(Debug, Default)]
+struct Index {
+    data: HashMap<KeyId, Arc<DataRow>>,
+    widgets: HashMap<String, Arc<WidgetEntry>>,
+}
+
+/// The in-memory mirror of the cache and of the widget configs, with change announcements.
+#[derive(Debug)]
+pub struct Cache {
+    index: RwLock<Index>,
+    changes: broadcast::Sender<Change>,
+}
+
+/// How many changes may queue for a slow subscriber before it must resynchronise.
+pub const CHANGE_BACKLOG: usize = 1024;
+
+impl Cache {
+    /// Loads the cache and widget configs from the database.
+    ///
+    /// # Errors
+    /// On database errors.
+    pub fn load(conn: &Connection) -> Result<Self, Error> {
+        let cache = Self {
+            index: RwLock::new(Index::default()),
+            changes: broadcast::channel(CHANGE_BACKLOG).0,
+        };
+        {
+            let mut idx = cache.write();
+            for row in load_all(conn)? {
+                idx.data
+                    .insert((row.integration_id, row.data_key.clone()), Arc::new(row));
+            }
+        }
+        cache.reload_widgets(conn)?;
+        Ok(cache)
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Index> {
+        self.index.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Index> {
+        self.index.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Re-reads every widget config (after an admin change) and announces widget configs whose
+    /// served version changed.
+    ///
+    /// # Errors
+    /// On database errors.
+    pub fn reload_widgets(&self, conn: &Connection) -> Result<(), Error> {
+        let integrations: HashMap<i64, Integration> = integrations::list(conn)?
+            .into_iter()
+            .map(|i| (i.id, i))
+            .collect();
+        let mut widgets = HashMap::new();
+        for wc in widget_configs::list(conn, None)? {
+            let Some(integration) = integrations.get(&wc.integration_id) else {
+                continue;
+            };
+            let version: i64 = conn.query_row(
+                "SELECT version FROM widget_configs WHERE id = ?1",
+                [&wc.id],
+                |r| r.get(0),
+            )?;
+            let entry = WidgetEntry {
+                id: wc.id.clone(),
+                integration_id: wc.integration_id,
+                data_key: key_for(integration, &wc),
+                active: wc.is_active && integration.is_active,
+                version,
+                max_items: wc
+                    .options
+                    .get("max_items")
+                    .and_then(Value::as_u64)
+                    .and_then(|n| usize::try_from(n).ok()),
+            };
+            widgets.insert(wc.id, Arc::new(entry));
+        }
+        let mut changed = Vec::new();
+        {
+            let mut idx = self.write();
+            for (id, w) in &widgets {
+                let before = idx.widgets.get(id).map(|old| served(old, &idx.data));
+                let after = served(w, &idx.data);
+                if before != Some(after) {
+                    changed.push((id.clone(), after));
+                }
+            }
+            idx.widgets = widgets;
+            // Forget cache rows of deleted integrations.
+            idx.data
+                .retain(|(iid, _), _| integrations.contains_key(iid));
+        }
+        self.announce(changed);
+        Ok(())
+    }
+
+    /// Puts a stored row in memory and announces the widget configs it serves when its version
+    /// changed.
+    pub fn put(&self, row: DataRow) {
+        let key = (row.integration_id, row.data_key.clone());
+        let changed = {
+            let mut idx = self.write();
+            let old_version = idx.data.get(&key).map_or(0, |r| r.version);
+            let new_version = row.version;
+            idx.data.insert(key.clone(), Arc::new(row));
+            if new_version == old_version {
+                Vec::new()
+            } else {
+                idx.widgets
+                    .values()
+                    .filter(|w| w.integration_id == key.0 && w.data_key == key.1)
+                    .map(|w| (w.id.clone(), served(w, &idx.data)))
+                    .collect()
+            }
+        };
+        self.announce(changed);
+    }
+
+    fn announce(&self, widgets: Vec<(String, i64)>) {
+        if !widgets.is_empty() {
+            // No subscribers is fine: nobody is waiting.
+            let _ = self.changes.send(Change {
+                widgets: widgets.into(),
+            });
+        }
+    }
+
+    /// A widget config and its data row, if it exists.
+    pub fn widget(&self, id: &str) -> Option<(Arc<WidgetEntry>, Option<Arc<DataRow>>)> {
+        let idx = self.read();
+        let w = idx.widgets.get(id)?.clone();
+        let row = idx
+            .data
+            .get(&(w.integration_id, w.data_key.clone()))
+            .cloned();
+        Some((w, row))
+    }
+
+    /// The version a player of widget config `id` is served now.
+    pub fn served_version(&self, id: &str) -> Option<i64> {
+        let idx = self.read();
+        idx.widgets.get(id).map(|w| served(w, &idx.data))
+    }
+
+    /// One cache row.
+    pub fn row(&self, integration_id: i64, key: &str) -> Option<Arc<DataRow>> {
+        self.read()
+            .data
+            .get(&(integration_id, key.to_owned()))
+            .cloned()
+    }
+
+    /// Every active widget config.
+    pub fn widgets(&self) -> Vec<Arc<WidgetEntry>> {
+        self.read().widgets.values().cloned().collect()
+    }
+
+    /// Subscribes to changes.
+    pub fn subscribe(&self) -> broadcast::Receiver<Change> {
+        self.changes.subscribe()
+    }
+}
+
+fn served(w: &WidgetEntry, data: &HashMap<KeyId, Arc<DataRow>>) -> i64 {
+    let data_version = data
+        .get(&(w.integration_id, w.data_key.clone()))
+        .map_or(0, |r| r.version);
+    data_version.max(w.version)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn store() -> (tempfile::TempDir, crate::store::Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let s = crate::store::Store::open(&dir.path().join("db")).unwrap();
+        (dir, s)
+    }
+
+    fn success<'a>(data: &'a Value, now_ms: i64) -> Success<'a> {
+        Success {
+            data,
+            fetched_at: "t",
+            refresh_at: None,
+            etag: None,
+            last_modified: None,
+            now_ms,
+        }
+    }
+
+    #[test]
+    fn versions_only_grow_and_start_from_the_clock() {
+        let (_d, s) = store();
+        s.call_blocking(|c| {
+            let a = next_version(c, 1_000).unwrap();
+            let b = next_version(c, 500).unwrap();
+            let c2 = next_version(c, 5_000).unwrap();
+            assert_eq!((a, b, c2), (1_000, 1_001, 5_000));
+            Ok(())
+        })
+        .unwrap();
+    }
+
+    #[test]
+    fn identical_data_keeps_its_version_and_changed_data_bumps_it() {
+        let (_d, s) = store();
+        s.call_blocking(|c| {
+            c.execute(
+                "INSERT INTO integrations (widget, name, integration_type, credential_scope, created_at, updated_at)
+                 VALUES ('w', 'n', 'pull', 'organization', 't', 't')",
+                [],
+            )?;
+            let a = json!({"b": 1, "a": [1, 2]});
+            let (r1, changed) = store_success(c, 1, "organization", &success(&a, 10)).unwrap();
+            assert!(changed);
+            // Same content, different key order: same canonical JSON, same version.
+            let a2: Value = serde_json::from_str(r#"{"a":[1,2],"b":1}"#).unwrap();
+            let (r2, changed) = store_success(c, 1, "organization", &success(&a2, 20)).unwrap();
+            assert!(!changed, "identical data must not bump the version");
+            assert_eq!(r2.version, r1.version);
+            let (r3, changed) = store_success(c, 1, "organization", &success(&json!({"b": 2}), 30)).unwrap();
+            assert!(changed);
+            assert!(r3.version > r2.version);
+            // A failure keeps the data and the version.
+            let r4 = store_failure(c, 1, "organization", Status::Error, "timeout", None).unwrap();
+            assert_eq!(r4.version, r3.version);
+            assert_eq!(r4.data.as_deref(), Some(&json!({"b": 2})));
+            assert_eq!((r4.status, r4.failure_count), (Status::Error, 1));
+            // Deleting and recreating the row never reuses a version.
+            c.execute("DELETE FROM integration_data", [])?;
+            let (r5, _) = store_success(c, 1, "organization", &success(&json!({"b": 2}), 0)).unwrap();
+            assert!(r5.version > r3.version);
+            Ok(())
+        })
+        .unwrap();
+    }
+}
