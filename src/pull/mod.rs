@@ -3,4 +3,5 @@
 //! request, and a response into widget data.
 
 pub mod config;
+pub mod fetchers;
 pub mod template;
