@@ -364,6 +364,12 @@ pub enum TunnelSettingsView {
     },
 }
 
+/// The base URL as reported in a status: as configured, without a trailing `/`, so that
+/// `{public_url}/webhooks/...` is always right.
+pub(crate) fn base_url(url: &str) -> String {
+    url.trim_end_matches('/').to_owned()
+}
+
 /// An absolute `http(s)://host[:port][/path]` URL without credentials, query or fragment.
 fn check_public_url(text: &str) -> Result<(), &'static str> {
     const MESSAGE: &str = "must be an absolute URL such as https://hooks.example.com";
