@@ -67,6 +67,7 @@
 mod bore;
 pub mod config;
 mod manual;
+mod ngrok;
 mod task;
 
 use std::fmt;
@@ -76,6 +77,7 @@ use std::pin::Pin;
 
 use serde::Serialize;
 use time::OffsetDateTime;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 
 pub use config::{
@@ -211,7 +213,7 @@ impl TunnelStatus {
 }
 
 /// Builds the provider for `config`; `None` for `off`.
-fn tunnel_for(config: &TunnelConfig, _options: &TunnelOptions) -> Option<Box<dyn Tunnel>> {
+fn tunnel_for(config: &TunnelConfig, options: &TunnelOptions) -> Option<Box<dyn Tunnel>> {
     match config {
         TunnelConfig::Off => None,
         TunnelConfig::Manual { public_url } => Some(Box::new(manual::Manual::new(public_url))),
@@ -228,22 +230,22 @@ fn tunnel_for(config: &TunnelConfig, _options: &TunnelOptions) -> Option<Box<dyn
             remote_port: *remote_port,
             public_url: public_url.as_deref().map(config::base_url),
         })),
-        // The ngrok provider comes in a later commit.
-        TunnelConfig::Ngrok { .. } => Some(Box::new(NotBuilt)),
+        TunnelConfig::Ngrok { authtoken, domain } => Some(Box::new(ngrok::Ngrok {
+            authtoken: authtoken.clone(),
+            domain: domain.clone(),
+            server_addr: options.ngrok_server_addr.clone(),
+        })),
     }
 }
 
-/// Stands in for the ngrok provider until it is built in.
-#[derive(Debug)]
-struct NotBuilt;
-
-impl Tunnel for NotBuilt {
-    fn connect(
-        &self,
-        _local: SocketAddr,
-    ) -> BoxFuture<'_, Result<Box<dyn TunnelSession>, TunnelError>> {
-        Box::pin(async { Err(TunnelError::rejected("ngrok is not supported yet")) })
-    }
+/// Copies one accepted public connection to and from `local`.
+async fn forward<S>(mut public: S, local: SocketAddr) -> std::io::Result<()>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let mut upstream = connect_local(local).await?;
+    tokio::io::copy_bidirectional(&mut public, &mut upstream).await?;
+    Ok(())
 }
 
 /// Connects to the local listener the tunnel forwards to.

@@ -63,6 +63,9 @@ impl Backoff {
 pub struct TunnelOptions {
     /// Delays between connection attempts.
     pub backoff: Backoff,
+    /// ngrok's agent ingress as `host:port` instead of the SDK's default: a custom ingress, or a
+    /// loopback address in tests.
+    pub ngrok_server_addr: Option<String>,
 }
 
 /// Spawns the tunnel task.

@@ -52,6 +52,7 @@ fn fast() -> TunnelOptions {
             base: Duration::from_millis(10),
             cap: Duration::from_millis(200),
         },
+        ..TunnelOptions::default()
     }
 }
 
@@ -353,6 +354,46 @@ async fn stop_returns_promptly_while_the_relay_is_unreachable() {
     let why = s.last_error.unwrap();
     assert!(why.contains(&format!("127.0.0.1:{port}")), "{why}");
     assert!(!why.contains(WRONG_SECRET), "{why}");
+    stop_promptly(handle).await;
+}
+
+#[tokio::test]
+async fn ngrok_connect_failures_retry_and_never_show_the_authtoken() {
+    const TOKEN: &str = "2abcNGROK-authtoken-DISTINCTIVE-7f3e";
+    // A loopback "ngrok ingress" that accepts and hangs up: the TLS handshake fails each time.
+    let ingress = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .await
+        .unwrap();
+    let options = TunnelOptions {
+        ngrok_server_addr: Some(ingress.local_addr().unwrap().to_string()),
+        ..fast()
+    };
+    let config = TunnelConfig::Ngrok {
+        authtoken: SecretString::new(TOKEN.to_owned()),
+        domain: Some("signs.ngrok.app".to_owned()),
+    };
+    let handle = TunnelTask::spawn_with(config, ([127, 0, 0, 1], 9).into(), options);
+    let mut status = handle.status();
+    // Two attempts reach the ingress: the task keeps retrying after a failed connect.
+    for attempt in 1..=2 {
+        let (conn, _) = tokio::time::timeout(WAIT, ingress.accept())
+            .await
+            .unwrap_or_else(|_| panic!("connect attempt {attempt} never came"))
+            .unwrap();
+        drop(conn);
+    }
+    let s = wait_for(&mut status, "a connect failure", |s| s.last_error.is_some()).await;
+    assert_eq!(s.provider, Provider::Ngrok);
+    assert_eq!(
+        s.state,
+        TunnelState::Connecting,
+        "a network failure is retried"
+    );
+    let why = s.last_error.clone().unwrap();
+    assert!(why.starts_with("cannot reach ngrok"), "{why}");
+    for shown in [why, format!("{s:?}"), format!("{handle:?}")] {
+        assert!(!shown.contains(TOKEN), "the authtoken leaked: {shown}");
+    }
     stop_promptly(handle).await;
 }
 
