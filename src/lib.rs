@@ -5,7 +5,7 @@
 //! (`src/bin/millrace.rs`) and the desktop shell (`src-tauri/`) are thin shells around
 //! [`app::App::start`].
 //!
-//! Dependencies point down only: shells → [`app`] → transports ([`http`]) → domain operations →
+//! Dependencies point down only: shells → [`app`] → transports ([`http`], [`tunnel`]) → domain operations →
 //! adapters ([`store`], [`crypto`]). Architecture and contracts: `DESIGN.md` in the planning repo,
 //! summarised in `README.md`.
 #![forbid(unsafe_code)]
@@ -29,7 +29,9 @@ pub mod schema;
 pub mod secret;
 pub mod store;
 pub mod templates;
+pub mod tls;
 pub mod token;
+pub mod tunnel;
 pub mod webhook;
 pub mod widget_configs;
 

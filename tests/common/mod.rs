@@ -55,7 +55,7 @@ impl TestHub {
             app: Some(app),
             dir,
             token,
-            client: reqwest::Client::new(),
+            client: client(),
             keystore,
         }
     }
@@ -258,4 +258,10 @@ pub fn capture_logs() {
             .with_writer(|| LogWriter)
             .init();
     });
+}
+
+/// An HTTP client for tests (installs the TLS provider the hub uses first).
+pub fn client() -> reqwest::Client {
+    millrace::tls::install_provider();
+    reqwest::Client::new()
 }
