@@ -25,6 +25,7 @@ pub mod keys;
 pub mod mapping;
 pub mod players;
 pub mod pull;
+pub mod scheduler;
 pub mod schema;
 pub mod secret;
 pub mod store;

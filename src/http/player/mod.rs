@@ -5,6 +5,8 @@
 //! or `?token=`.
 
 mod data;
+
+pub use data::body as data_body;
 mod events;
 
 use axum::extract::{Request, State};
