@@ -26,6 +26,7 @@ pub fn loopback_config(data_dir: &Path) -> Config {
     let mut c = Config::new(data_dir.to_owned());
     c.admin_addr = "127.0.0.1:0".parse().unwrap();
     c.player_addr = "127.0.0.1:0".parse().unwrap();
+    c.player_addr_from_settings = false;
     c.hooks_addr = "127.0.0.1:0".parse().unwrap();
     c
 }

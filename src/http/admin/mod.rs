@@ -9,6 +9,7 @@ mod keys;
 mod openapi;
 mod players;
 mod pulls;
+mod settings;
 mod status;
 mod templates;
 mod ui;
@@ -116,6 +117,9 @@ fn api() -> Api {
     .get("/scheduler", pulls::scheduler)
     .put("/scheduler", pulls::set_scheduler)
     .get("/players", players::list)
+    .get("/settings", settings::show)
+    .put("/settings", settings::update)
+    .post("/settings/player-token", settings::player_token)
 }
 
 /// Runs a domain operation on the store's connection with the current cipher and time.
