@@ -10,7 +10,7 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { test } from "node:test";
 
-const FILES = ["../player.js"];
+const FILES = ["../player.js", "../display.js"];
 
 function loadParser() {
   try {
