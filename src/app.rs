@@ -21,7 +21,9 @@ use crate::config::Config;
 use crate::crypto::KeyStore;
 use crate::error::StartError;
 use crate::http::{self, Addrs, AppState, StateInner};
+use crate::hub_secrets::PLAYER_TOKEN;
 use crate::keys;
+use crate::players::Players;
 use crate::secret::SecretString;
 use crate::store::{Store, StoreError, DB_FILE_NAME};
 
@@ -61,6 +63,7 @@ impl App {
         let admin = bind("admin", config.admin_addr, "--admin-addr").await?;
         let player = bind("player", config.player_addr, "--player-addr").await?;
         let hooks = bind("hooks", config.hooks_addr, "--hooks-addr").await?;
+        let (stop, stopped) = watch::channel(false);
         let addrs = Addrs {
             admin: local_addr(&admin)?,
             player: local_addr(&player)?,
@@ -72,24 +75,30 @@ impl App {
         let injected = deps.keystore;
         let started_at = OffsetDateTime::now_utc();
         let now = started_at.format(&Rfc3339).expect("formattable");
-        let (store, unlocked, admin_token, cache) = tokio::task::spawn_blocking(move || {
-            prepare_data_dir(&data_dir)?;
-            let store = Store::open(&data_dir.join(DB_FILE_NAME))?;
-            let (keystore, fallback) = match injected {
-                Some(ks) => (ks, None),
-                None => {
-                    let instance = keys::instance_id(&store, &now)?;
-                    keys::choose(choice, &data_dir, &instance)?
-                }
-            };
-            let unlocked = keys::unlock(&store, keystore, fallback, &now)?;
-            let token = crate::token::load_or_create(&data_dir)?;
-            let cache = store
-                .call_blocking(|c| Cache::load(c).map_err(|e| StoreError::Task(e.to_string())))?;
-            Ok::<_, StartError>((store, unlocked, token, cache))
-        })
-        .await
-        .map_err(|e| StartError::Task(e.to_string()))??;
+        let (store, unlocked, admin_token, cache, players, player_token) =
+            tokio::task::spawn_blocking(move || {
+                prepare_data_dir(&data_dir)?;
+                let store = Store::open(&data_dir.join(DB_FILE_NAME))?;
+                let (keystore, fallback) = match injected {
+                    Some(ks) => (ks, None),
+                    None => {
+                        let instance = keys::instance_id(&store, &now)?;
+                        keys::choose(choice, &data_dir, &instance)?
+                    }
+                };
+                let unlocked = keys::unlock(&store, keystore, fallback, &now)?;
+                let token = crate::token::load_or_create(&data_dir)?;
+                let (cache, players, player_token) = store.call_blocking(|c| {
+                    let cache = Cache::load(c).map_err(|e| StoreError::Task(e.to_string()))?;
+                    let players = Players::load(c).map_err(|e| StoreError::Task(e.to_string()))?;
+                    let token = crate::hub_secrets::get(c, &unlocked.cipher, PLAYER_TOKEN)
+                        .map_err(|e| StoreError::Task(e.to_string()))?;
+                    Ok((cache, players, token))
+                })?;
+                Ok::<_, StartError>((store, unlocked, token, cache, players, player_token))
+            })
+            .await
+            .map_err(|e| StartError::Task(e.to_string()))??;
 
         let state = AppState::new(StateInner {
             store,
@@ -101,9 +110,10 @@ impl App {
             addrs,
             data_dir: config.data_dir,
             started_at,
+            players: Arc::new(players),
+            player_token: std::sync::RwLock::new(player_token),
+            stop: stopped.clone(),
         });
-
-        let (stop, stopped) = watch::channel(false);
         let servers = vec![
             spawn_server(
                 "admin",
@@ -117,7 +127,13 @@ impl App {
                 http::player::router(state.clone()),
                 stopped.clone(),
             ),
-            spawn_server("hooks", hooks, http::hooks::router(state.clone()), stopped),
+            spawn_server(
+                "hooks",
+                hooks,
+                http::hooks::router(state.clone()),
+                stopped.clone(),
+            ),
+            spawn_player_flush(state.clone(), stopped),
         ];
         tracing::info!(
             admin = %addrs.admin, player = %addrs.player, hooks = %addrs.hooks,
@@ -227,6 +243,33 @@ fn spawn_server(
         };
         if let Err(e) = http::serve(listener, router, shutdown).await {
             tracing::error!("the {name} listener failed: {e}");
+        }
+    })
+}
+
+/// How often the player registry is written to the database.
+const PLAYER_FLUSH_INTERVAL: Duration = Duration::from_secs(5);
+
+/// The owned task that writes the player registry periodically and once more at shutdown.
+fn spawn_player_flush(state: AppState, mut stopped: watch::Receiver<bool>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(PLAYER_FLUSH_INTERVAL);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            let stopping = tokio::select! {
+                _ = tick.tick() => false,
+                _ = stopped.wait_for(|s| *s) => true,
+            };
+            let players = state.players.clone();
+            let result = state.store.call(move |conn| Ok(players.flush(conn))).await;
+            match result {
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => tracing::warn!("could not record players: {e}"),
+                Err(e) => tracing::warn!("could not record players: {e}"),
+            }
+            if stopping {
+                break;
+            }
         }
     })
 }

@@ -49,6 +49,12 @@ pub struct StateInner {
     pub data_dir: PathBuf,
     /// When the hub started.
     pub started_at: OffsetDateTime,
+    /// The registry of signs.
+    pub players: Arc<crate::players::Players>,
+    /// The player token, when players must present one.
+    pub player_token: std::sync::RwLock<Option<SecretString>>,
+    /// Becomes `true` when the hub stops; long-lived responses (SSE, long polls) end on it.
+    pub stop: tokio::sync::watch::Receiver<bool>,
 }
 
 impl AppState {
