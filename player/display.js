@@ -41,7 +41,7 @@ const STRINGS = {
     upstreamTitle: "No data yet",
     upstreamHint: "The hub could not get this widget's data.",
     badgeOffline: "Offline",
-    badgeStale: "Not updated",
+    badgeStale: "Stale",
     badgeUnavailable: "Widget unavailable",
     badgeToken: "Player token needed",
     updated: "updated {time}",
@@ -70,7 +70,7 @@ const STRINGS = {
     upstreamTitle: "Aún no hay datos",
     upstreamHint: "El hub no ha podido obtener los datos de este widget.",
     badgeOffline: "Sin conexión",
-    badgeStale: "Sin actualizar",
+    badgeStale: "Desactualizado",
     badgeUnavailable: "Widget no disponible",
     badgeToken: "Falta el token de reproductor",
     updated: "actualizado {time}",
@@ -133,6 +133,14 @@ function start() {
   });
   widget.load();
   setInterval(tick, TICK_MS);
+  // A rotated screen or resized window re-fits the text.
+  let resizing = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizing);
+    resizing = setTimeout(function () {
+      if (page.view && page.view.refit) page.view.refit();
+    }, 200);
+  });
   // A kiosk that navigates away (or reloads) leaves no request or stream behind.
   window.addEventListener("pagehide", function () {
     widget.unload();
@@ -207,7 +215,8 @@ function showError(code, detail) {
   box.appendChild(icon);
   box.appendChild(el("p", "state-title", t(pair[0])));
   box.appendChild(el("p", "state-hint", t(pair[1]) + (pair[1] === "retrying" ? "" : " " + t("retrying"))));
-  if (detail) box.appendChild(el("p", "state-detail", detail));
+  // The hub's own reason is worth showing; the player's messages only repeat the hint.
+  if (detail && (code === "upstream" || !titles[code])) box.appendChild(el("p", "state-detail", detail));
   replaceStage(box);
 }
 
@@ -353,10 +362,12 @@ function rssView() {
   header.appendChild(counter);
   const featured = el("article", "rss-featured");
   featured.setAttribute("data-testid", "rss-featured");
+  const progress = el("div", "rss-progress");
   const list = el("ol", "rss-list");
   list.setAttribute("data-testid", "rss-list");
   root.appendChild(header);
   root.appendChild(featured);
+  root.appendChild(progress);
   root.appendChild(list);
 
   let items = [];
@@ -368,6 +379,7 @@ function rssView() {
     list.textContent = "";
     if (!items.length) {
       counter.textContent = "";
+      progress.hidden = true;
       const empty = el("div", "empty", t("noHeadlines"));
       empty.setAttribute("data-testid", "rss-empty");
       featured.appendChild(empty);
@@ -380,22 +392,29 @@ function rssView() {
     if (image) {
       const img = el("img", "rss-image");
       img.alt = "";
-      setImage(img, image);
       featured.appendChild(img);
     }
     const body = el("div", "rss-body");
-    const heading = el("h2", "rss-title", text(item.title) || text(item.summary));
+    const headline = text(item.title) || text(item.summary);
+    const heading = el("h2", "rss-title " + titleSize(headline.length), headline);
     heading.setAttribute("data-testid", "rss-item-title");
     body.appendChild(heading);
     const summary = text(item.summary);
-    if (summary && summary !== text(item.title)) body.appendChild(el("p", "rss-summary", summary));
+    const summaryNode = summary && summary !== headline ? el("p", "rss-summary", summary) : null;
+    if (summaryNode) body.appendChild(summaryNode);
     body.appendChild(byline(item.author, item.published));
     featured.appendChild(body);
-    if (items.length > 1) {
-      const progress = el("div", "rss-progress");
-      progress.appendChild(el("div", "rss-progress-bar"));
-      featured.appendChild(progress);
+    fit(body, heading, summaryNode);
+    if (image) {
+      // The image takes room from the text once it shows: fit again then.
+      setImage(featured.firstChild, image, function () {
+        fit(body, heading, summaryNode);
+      });
     }
+    progress.textContent = "";
+    progress.hidden = items.length < 2;
+    // A fresh bar restarts its CSS animation.
+    if (items.length > 1) progress.appendChild(el("div", "rss-progress-bar"));
     // Up next: the following headlines, in order.
     const count = Math.min(items.length - 1, 4);
     for (let k = 1; k <= count; k++) {
@@ -429,20 +448,27 @@ function rssView() {
     root: root,
     update: function (data) {
       if (!isObject(data) || (data.items !== undefined && !Array.isArray(data.items))) return fallbackToGeneric(data);
+      const before = items;
       const shown = items[index];
       items = (data.items || []).filter(isObject);
       title.textContent = text(data.feed_title);
       header.hidden = !title.textContent && items.length < 2;
-      // Keep featuring the same headline if it is still there; otherwise start over.
-      index = 0;
-      if (shown) {
-        for (let i = 0; i < items.length; i++) {
-          if (sameItem(items[i], shown)) index = i;
+      // Feature the first new headline at once; without one, keep featuring the same headline
+      // (an update does not restart the cycle); failing that, start over.
+      index = -1;
+      if (before.length) {
+        for (let i = 0; i < items.length && index < 0; i++) {
+          if (!before.some(sameItem.bind(null, items[i]))) index = i;
         }
       }
+      for (let j = 0; j < items.length && index < 0 && shown; j++) {
+        if (sameItem(items[j], shown)) index = j;
+      }
+      if (index < 0) index = 0;
       draw();
       schedule();
     },
+    refit: draw,
     stop: function () {
       if (timer !== null) clearTimeout(timer);
       timer = null;
@@ -501,6 +527,7 @@ function socialView() {
     body.setAttribute("data-testid", "social-message");
     card.appendChild(body);
     root.appendChild(card);
+    fit(card, body, null);
   }
 
   return {
@@ -511,13 +538,41 @@ function socialView() {
       if (data.removed !== true) post = data;
       draw();
     },
+    refit: draw,
   };
+}
+
+function titleSize(length) {
+  if (length <= 50) return "size-l";
+  if (length <= 100) return "size-m";
+  return "size-s";
 }
 
 function sizeClass(length) {
   if (length <= 80) return "size-l";
   if (length <= 240) return "size-m";
   return "size-s";
+}
+
+const SIZES = ["size-l", "size-m", "size-s", "size-xs"];
+
+/**
+ * Fits text in its box: steps `node` down through the size classes while `box` overflows, then
+ * drops `optional` (e.g. a summary) if it still does. Clamped lines stay as the last resort.
+ */
+function fit(box, node, optional) {
+  let i = 0;
+  while (i < SIZES.length && !node.classList.contains(SIZES[i])) i++;
+  while (overflows(box) && i < SIZES.length - 1) {
+    node.classList.remove(SIZES[i]);
+    i++;
+    node.classList.add(SIZES[i]);
+  }
+  if (optional && overflows(box)) optional.hidden = true;
+}
+
+function overflows(box) {
+  return box.scrollHeight > box.clientHeight + 1;
 }
 
 function initials(name) {
@@ -626,8 +681,11 @@ function safeUrl(value) {
   }
 }
 
-/** Shows the image when the URL is safe and loads; hides it otherwise (no broken-image icon). */
-function setImage(img, value) {
+/**
+ * Shows the image when the URL is safe and loads; hides it otherwise (no broken-image icon).
+ * `onShown` runs once it is shown (the layout changed).
+ */
+function setImage(img, value, onShown) {
   const url = safeUrl(value);
   if (!url) {
     img.hidden = true;
@@ -640,6 +698,7 @@ function setImage(img, value) {
   img.decoding = "async";
   img.onload = function () {
     img.hidden = false;
+    if (onShown) onShown();
   };
   img.onerror = function () {
     img.hidden = true;
