@@ -111,6 +111,8 @@ const page = {
   /** "loading" | "error" | "content" — what the stage shows now. */
   mode: "loading",
   view: null,
+  /** The hub said the widget does not exist (so it may have picked the wrong template). */
+  wasNotFound: false,
 };
 
 const t = (key, vars) => format(strings[key] || STRINGS.en[key] || key, vars);
@@ -150,6 +152,11 @@ function start() {
 // ----- state → screen -----
 
 function onData(data, meta) {
+  if (page.wasNotFound) {
+    // The widget is back (or new): reload, so that the hub picks its template afresh.
+    location.reload();
+    return;
+  }
   page.data = data;
   page.meta = meta;
   page.error = null;
@@ -165,6 +172,7 @@ function onData(data, meta) {
 
 function onError(error) {
   page.error = error;
+  if (error.code === "not_found") page.wasNotFound = true;
   if (page.data === undefined || page.data === null) {
     // Nothing to keep showing: explain, calmly.
     showError(error.code, error.message);

@@ -303,6 +303,22 @@ describe("display templates", { timeout: 180_000 }, () => {
     }
   });
 
+  test("states: a widget that appears later is picked up, with its template", async () => {
+    const { context, page } = await open("late-widget");
+    try {
+      await page.clock.install();
+      await page.reload();
+      await page.getByTestId("error-panel").waitFor();
+      hub.put("late-widget", "weather", { temperature: 21, units: "metric", location: "Porto" });
+      await page.clock.runFor(61_000); // the slow retry after a 404
+      await page.getByTestId("template-weather").waitFor();
+      assert.equal(await page.getAttribute("html", "data-template"), "weather", "reloaded: the hub chose the template");
+      assert.equal(await page.getByTestId("weather-location").textContent(), "Porto");
+    } finally {
+      await context.close();
+    }
+  });
+
   test("states: when the hub goes away the last data stays, with the offline badge", async () => {
     const own = await startMockHub();
     try {

@@ -5,6 +5,7 @@
 //! or `?token=`.
 
 mod data;
+mod display;
 mod events;
 
 use axum::extract::{Request, State};
@@ -39,6 +40,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .merge(api)
+        .merge(display::router())
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(cors)
