@@ -17,7 +17,10 @@ ART=artifacts
 DATA=$(mktemp -d)
 LOG=$ART/desktop.log
 cleanup() {
-  [ -n "${PID:-}" ] && kill -TERM "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+  if [ -n "${PID:-}" ]; then
+    kill -TERM "$PID" 2>/dev/null || true
+    wait "$PID" 2>/dev/null || true
+  fi
   rm -rf "$DATA"
 }
 trap cleanup EXIT

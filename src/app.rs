@@ -17,6 +17,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::cache::Cache;
+use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::crypto::KeyStore;
 use crate::error::StartError;
@@ -24,6 +25,8 @@ use crate::http::{self, Addrs, AppState, StateInner};
 use crate::hub_secrets::PLAYER_TOKEN;
 use crate::keys;
 use crate::players::Players;
+use crate::pull::PullClient;
+use crate::scheduler::{self, Puller, SchedulerDeps, SchedulerSettings, SchedulerTask};
 use crate::secret::SecretString;
 use crate::store::{Store, StoreError, DB_FILE_NAME};
 
@@ -35,6 +38,12 @@ pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
 pub struct Deps {
     /// Use this key store instead of choosing one from `Config::keystore` (tests).
     pub keystore: Option<Arc<dyn KeyStore>>,
+    /// Send pulls with this instead of the HTTP client (tests).
+    pub puller: Option<Arc<dyn Puller>>,
+    /// Use this clock for stored times (tests).
+    pub clock: Option<Arc<dyn Clock>>,
+    /// Scheduler tunables.
+    pub scheduler: Option<SchedulerSettings>,
 }
 
 /// The hub.
@@ -49,6 +58,7 @@ pub struct RunningApp {
     state: AppState,
     stop: watch::Sender<bool>,
     servers: Vec<JoinHandle<()>>,
+    scheduler: SchedulerTask,
 }
 
 impl App {
@@ -100,10 +110,26 @@ impl App {
             .await
             .map_err(|e| StartError::Task(e.to_string()))??;
 
+        let cache = Arc::new(cache);
+        let cipher = Arc::new(std::sync::RwLock::new(unlocked.cipher));
+        let puller: Arc<dyn Puller> = match deps.puller {
+            Some(p) => p,
+            None => Arc::new(PullClient::new().map_err(|e| StartError::Task(e.to_string()))?),
+        };
+        let (scheduler, scheduler_task) = scheduler::spawn(SchedulerDeps {
+            store: store.clone(),
+            cache: Arc::clone(&cache),
+            cipher: Arc::clone(&cipher),
+            puller: Arc::clone(&puller),
+            clock: deps.clock.unwrap_or_else(|| Arc::new(SystemClock)),
+            settings: deps.scheduler.unwrap_or_default(),
+        });
         let state = AppState::new(StateInner {
             store,
-            cache: Arc::new(cache),
-            cipher: std::sync::RwLock::new(unlocked.cipher),
+            cache,
+            cipher,
+            scheduler,
+            puller,
             keystore: unlocked.keystore,
             keystore_fallback: unlocked.fallback_reason,
             admin_token,
@@ -145,6 +171,7 @@ impl App {
             state,
             stop,
             servers,
+            scheduler: scheduler_task,
         })
     }
 }
@@ -178,6 +205,7 @@ impl RunningApp {
     /// Stops serving: new connections are refused at once, in-flight requests get
     /// [`SHUTDOWN_GRACE`] to finish, then everything is closed. Returns within about 5 s.
     pub async fn shutdown(self) {
+        self.scheduler.stop().await;
         let _ = self.stop.send(true);
         for mut server in self.servers {
             if tokio::time::timeout(SHUTDOWN_GRACE, &mut server)

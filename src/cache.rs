@@ -409,10 +409,14 @@ impl Cache {
                     changed.push((id.clone(), after));
                 }
             }
+            // Forget cache rows no widget config uses (the scheduler deletes them from the
+            // database when it plans).
+            let used: std::collections::HashSet<KeyId> = widgets
+                .values()
+                .map(|w| (w.integration_id, w.data_key.clone()))
+                .collect();
+            idx.data.retain(|k, _| used.contains(k));
             idx.widgets = widgets;
-            // Forget cache rows of deleted integrations.
-            idx.data
-                .retain(|(iid, _), _| integrations.contains_key(iid));
         }
         self.announce(changed);
         Ok(())

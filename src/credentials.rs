@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use rusqlite::{Connection, OptionalExtension as _};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use zeroize::Zeroizing;
 
@@ -19,14 +19,14 @@ use crate::schema;
 use crate::secret::SecretString;
 
 /// Whether one field has a value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldState {
     /// Whether a value is stored.
     pub set: bool,
 }
 
 /// What the admin API shows of stored credentials.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CredentialsView {
     /// Whether a credentials record exists.
     pub configured: bool,
@@ -41,7 +41,7 @@ pub struct CredentialsView {
 }
 
 /// The stored (unsealed) `metadata` column: non-sensitive values and the names of set fields.
-#[derive(Debug, Default, serde::Deserialize, Serialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 struct StoredMeta {
     #[serde(default)]
     values: Map<String, Value>,

@@ -80,8 +80,18 @@ pub enum OnConflict {
     Update,
 }
 
+impl OnConflict {
+    /// The query value (`on_conflict=error|update`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Error => "error",
+            Self::Update => "update",
+        }
+    }
+}
+
 /// Counts of an import.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportReport {
     /// Integrations created.
     pub integrations_created: usize,

@@ -132,8 +132,8 @@ impl<'de> Deserialize<'de> for DataKey {
     }
 }
 
-/// A stored integration, as the admin API shows it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A stored integration, as the admin API shows it (and the admin client reads it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Integration {
     /// Its id.
     pub id: i64,

@@ -2,14 +2,16 @@
 //!
 //! This crate is the whole core — storage, key store and cipher, the three HTTP listeners and the
 //! composition root [`app::App`] — without any Tauri or GTK dependency. The headless binary
-//! (`src/bin/millrace.rs`) and the desktop shell (`src-tauri/`) are thin shells around
-//! [`app::App::start`].
+//! (`src/bin/millrace/`) and the desktop shell (`src-tauri/`) are thin shells around
+//! [`app::App::start`]; the binary's admin commands are thin shells around [`admin_client`], a
+//! typed client of a running hub's admin API.
 //!
-//! Dependencies point down only: shells → [`app`] → transports ([`http`]) → domain operations →
+//! Dependencies point down only: shells → [`app`] → transports ([`http`], [`tunnel`]) → domain operations →
 //! adapters ([`store`], [`crypto`]). Architecture and contracts: `DESIGN.md` in the planning repo,
 //! summarised in `README.md`.
 #![forbid(unsafe_code)]
 
+pub mod admin_client;
 pub mod app;
 pub mod cache;
 pub mod clock;
@@ -25,11 +27,14 @@ pub mod keys;
 pub mod mapping;
 pub mod players;
 pub mod pull;
+pub mod scheduler;
 pub mod schema;
 pub mod secret;
 pub mod store;
 pub mod templates;
+pub mod tls;
 pub mod token;
+pub mod tunnel;
 pub mod webhook;
 pub mod widget_configs;
 

@@ -10,7 +10,7 @@ use crate::integrations::{self, DataKey};
 use crate::schema::{self, Problems, Schema};
 
 /// A stored widget config.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WidgetConfig {
     /// Its id (a UUID; players use it in URLs).
     pub id: String,

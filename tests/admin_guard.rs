@@ -59,7 +59,7 @@ async fn status_shows_the_file_permissions_warning_with_the_key_file() {
     let app = millrace::app::App::start(config, Default::default())
         .await
         .unwrap();
-    let res = reqwest::Client::new()
+    let res = crate::common::client()
         .get(format!("{}/admin/api/status", app.admin_url()))
         .bearer_auth(app.admin_token().expose())
         .send()

@@ -93,7 +93,7 @@ fn serve_prints_a_login_link_that_works_and_stops_cleanly_on_sigterm() {
 
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let client = reqwest::Client::new();
+        let client = crate::common::client();
         let res = client
             .get(format!("{base}/admin/api/status"))
             .bearer_auth(token)

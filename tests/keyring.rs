@@ -47,7 +47,7 @@ async fn the_hub_keeps_its_master_key_in_the_keyring_across_restarts() {
         let mut config = loopback_config(dir.path());
         config.keystore = choice;
         let app = App::start(config, Deps::default()).await.unwrap();
-        let status: serde_json::Value = reqwest::Client::new()
+        let status: serde_json::Value = crate::common::client()
             .get(format!("{}/admin/api/status", app.admin_url()))
             .bearer_auth(app.admin_token().expose())
             .send()

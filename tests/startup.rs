@@ -15,9 +15,15 @@ fn memory() -> Arc<dyn KeyStore> {
 }
 
 async fn start_err(config: millrace::config::Config, ks: Arc<dyn KeyStore>) -> StartError {
-    App::start(config, Deps { keystore: Some(ks) })
-        .await
-        .expect_err("start-up must fail")
+    App::start(
+        config,
+        Deps {
+            keystore: Some(ks),
+            ..Deps::default()
+        },
+    )
+    .await
+    .expect_err("start-up must fail")
 }
 
 #[tokio::test]

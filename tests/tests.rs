@@ -4,6 +4,7 @@
 mod common;
 
 mod admin_api;
+mod admin_cli;
 mod admin_guard;
 mod bad_input;
 mod cli;

@@ -35,8 +35,12 @@ pub struct StateInner {
     pub store: Store,
     /// The in-memory mirror of the cache and widget configs (the player API's source).
     pub cache: Arc<crate::cache::Cache>,
-    /// The cipher over the current master key.
-    pub cipher: std::sync::RwLock<Cipher>,
+    /// The cipher over the current master key (shared with the scheduler).
+    pub cipher: Arc<std::sync::RwLock<Cipher>>,
+    /// Commands to the pull scheduler.
+    pub scheduler: crate::scheduler::SchedulerHandle,
+    /// Sends pulls (shared with the scheduler; Test connection uses it directly).
+    pub puller: Arc<dyn crate::scheduler::Puller>,
     /// Where the master key lives.
     pub keystore: Arc<dyn KeyStore>,
     /// Why the key file is used although the keyring was wanted, if so.

@@ -74,6 +74,7 @@ impl PullClient {
     /// # Errors
     /// [`ClientError`] if the TLS backend cannot be initialised.
     pub fn with_settings(settings: ClientSettings) -> Result<Self, ClientError> {
+        crate::tls::install_provider();
         let http = reqwest::Client::builder()
             .user_agent(user_agent())
             .redirect(reqwest::redirect::Policy::none())

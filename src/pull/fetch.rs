@@ -260,6 +260,26 @@ impl Scrubber {
     }
 }
 
+/// Whether a query parameter or header is left out: its template is exactly one placeholder
+/// and that value is not set (an optional field, such as an API key some APIs do without). The
+/// scheduler refuses to pull while a *required* credential is missing, so this never hides a
+/// missing required value.
+fn omitted(template: &Template, ctx: &TemplateContext<'_>) -> bool {
+    if !template.is_single_field() {
+        return false;
+    }
+    template.fields().all(|(source, field)| match source {
+        super::template::Source::Options => ctx
+            .options
+            .get(field)
+            .is_none_or(|v| v.is_null() || v.as_str().is_some_and(|s| s.trim().is_empty())),
+        super::template::Source::Credentials => ctx
+            .credentials
+            .get(field)
+            .is_none_or(|v| v.expose().trim().is_empty()),
+    })
+}
+
 /// A request ready to send: built once per data key from the integration's settings, the widget
 /// options and the decrypted credentials; reusable for every pull until one of those changes.
 ///
@@ -321,6 +341,9 @@ impl PullRequest {
             for (name, template) in &config.query {
                 let at = format!("pull_config.query.{name}");
                 let template = parse(&at, template)?;
+                if omitted(&template, ctx) {
+                    continue;
+                }
                 let value = template.render(&at, ctx)?;
                 if value.is_secret() {
                     Self::add_secret_fields(&mut scrubber, &template, ctx);
@@ -339,6 +362,9 @@ impl PullRequest {
         for (name, template) in &config.headers {
             let at = format!("pull_config.headers.{name}");
             let template = parse(&at, template)?;
+            if omitted(&template, ctx) {
+                continue;
+            }
             let value = template.render(&at, ctx)?;
             let header_name = HeaderName::from_bytes(name.as_bytes())
                 .map_err(|_| TemplateRenderError::BadHeaderValue { at: at.clone() })?;

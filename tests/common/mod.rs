@@ -31,20 +31,40 @@ pub fn loopback_config(data_dir: &Path) -> Config {
 }
 
 impl TestHub {
-    /// Starts a hub with a fresh data directory.
+    /// Starts a hub with a fresh data directory, its scheduler paused (admin API tests).
     pub async fn spawn() -> Self {
         let dir = tempfile::tempdir().unwrap();
         Self::spawn_in(dir, Arc::new(MemoryStore::new())).await
     }
 
-    /// Starts a hub in `dir` with `keystore` (to restart over the same data).
+    /// Starts a hub whose scheduler pulls (from loopback only).
+    pub async fn spawn_pulling() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        Self::start(dir, Arc::new(MemoryStore::new()), false).await
+    }
+
+    /// Starts a hub in `dir` with `keystore` (to restart over the same data), scheduler paused.
     pub async fn spawn_in(dir: tempfile::TempDir, keystore: Arc<dyn KeyStore>) -> Self {
+        Self::start(dir, keystore, true).await
+    }
+
+    /// Starts a hub; pulls only ever reach loopback addresses.
+    pub async fn start(dir: tempfile::TempDir, keystore: Arc<dyn KeyStore>, paused: bool) -> Self {
         capture_logs();
         let config = loopback_config(dir.path());
         let app = App::start(
             config,
             Deps {
                 keystore: Some(Arc::clone(&keystore)),
+                puller: Some(Arc::new(LoopbackOnly(
+                    millrace::pull::PullClient::new().unwrap(),
+                ))),
+                scheduler: Some(millrace::scheduler::SchedulerSettings {
+                    start_paused: paused,
+                    startup_spread: std::time::Duration::ZERO,
+                    ..Default::default()
+                }),
+                ..Deps::default()
             },
         )
         .await
@@ -55,7 +75,7 @@ impl TestHub {
             app: Some(app),
             dir,
             token,
-            client: reqwest::Client::new(),
+            client: client(),
             keystore,
         }
     }
@@ -258,4 +278,46 @@ pub fn capture_logs() {
             .with_writer(|| LogWriter)
             .init();
     });
+}
+
+/// An HTTP client for tests (installs the TLS provider the hub uses first).
+pub fn client() -> reqwest::Client {
+    millrace::tls::install_provider();
+    reqwest::Client::new()
+}
+
+/// The real pull client, refusing anything but loopback: tests never reach the internet.
+#[derive(Debug)]
+pub struct LoopbackOnly(pub millrace::pull::PullClient);
+
+impl millrace::scheduler::Puller for LoopbackOnly {
+    fn pull<'a>(
+        &'a self,
+        request: &'a millrace::pull::PullRequest,
+        validators: &'a millrace::pull::Validators,
+    ) -> futures_util::future::BoxFuture<
+        'a,
+        Result<millrace::pull::FetchOutcome, millrace::pull::FetchError>,
+    > {
+        let host = url::Url::parse(&request.target())
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned))
+            .unwrap_or_default();
+        let loopback = host == "localhost"
+            || host
+                .trim_matches(['[', ']'])
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback());
+        if loopback {
+            self.0.pull(request, validators)
+        } else {
+            Box::pin(async move {
+                Err(millrace::pull::FetchError::Transient {
+                    message: format!("tests never reach the internet ({host})"),
+                    status: None,
+                    sample: None,
+                })
+            })
+        }
+    }
 }

@@ -13,6 +13,7 @@ use crate::credentials::{self, CredentialsView};
 use crate::http::error::ApiError;
 use crate::http::json::JsonBody;
 use crate::http::AppState;
+use crate::scheduler::Target;
 use crate::{integrations, widget_configs};
 
 /// The body of a credentials PUT: `{"credentials": {field: value | null}}`.
@@ -39,6 +40,7 @@ pub(super) async fn put_for_integration(
         credentials::put(conn, cipher, &integration, None, &input.credentials, now)
     })
     .await?;
+    state.scheduler.run_fresh(Target::Integration(id));
     tracing::info!(integration = id, "credentials stored");
     Ok(Json(view))
 }
@@ -53,6 +55,7 @@ pub(super) async fn delete_for_integration(
         credentials::delete(conn, &integration, None)
     })
     .await?;
+    state.scheduler.run_fresh(Target::Integration(id));
     tracing::info!(integration = id, "credentials deleted");
     Ok(StatusCode::NO_CONTENT)
 }
@@ -82,11 +85,13 @@ pub(super) async fn delete_for_widget_config(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
+    let wc_id = id.clone();
     run(&state, move |conn, _, _| {
         let wc = widget_configs::require(conn, &id)?;
         let integration = integrations::require(conn, wc.integration_id)?;
         credentials::delete(conn, &integration, Some(&wc.id))
     })
     .await?;
+    state.scheduler.run_fresh(Target::WidgetConfig(wc_id));
     Ok(StatusCode::NO_CONTENT)
 }

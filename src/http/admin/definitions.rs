@@ -43,6 +43,7 @@ pub(super) async fn import(
         definitions::import(conn, doc, q.on_conflict, now)
     })
     .await?;
+    state.scheduler.run_fresh(crate::scheduler::Target::All);
     tracing::info!(?report, "definitions imported");
     Ok(Json(report))
 }

@@ -13,6 +13,7 @@ use crate::http::error::ApiError;
 use crate::http::json::{from_value, read_json};
 use crate::http::AppState;
 use crate::integrations::{self, CredentialScope, Integration, IntegrationInput};
+use crate::scheduler::Target;
 use crate::templates;
 
 /// An integration with what the admin needs next to it.
@@ -130,6 +131,7 @@ pub(super) async fn update(
         view(conn, i)
     })
     .await?;
+    state.scheduler.run_fresh(Target::Integration(id));
     tracing::info!(id, "integration updated");
     Ok(Json(updated))
 }

@@ -7,6 +7,8 @@ mod definitions;
 mod integrations;
 mod keys;
 mod openapi;
+mod players;
+mod pulls;
 mod status;
 mod templates;
 mod ui;
@@ -83,6 +85,7 @@ fn api() -> Api {
     .get("/integrations/{id}", integrations::show)
     .put("/integrations/{id}", integrations::update)
     .delete("/integrations/{id}", integrations::delete)
+    .post("/integrations/{id}/test", pulls::test)
     .put(
         "/integrations/{id}/credentials",
         credentials::put_for_integration,
@@ -96,6 +99,8 @@ fn api() -> Api {
     .get("/widget-configs/{id}", widget_configs::show)
     .put("/widget-configs/{id}", widget_configs::update)
     .delete("/widget-configs/{id}", widget_configs::delete)
+    .get("/widget-configs/{id}/data", widget_configs::data)
+    .post("/widget-configs/{id}/refresh", widget_configs::refresh)
     .put(
         "/widget-configs/{id}/credentials",
         credentials::put_for_widget_config,
@@ -108,6 +113,9 @@ fn api() -> Api {
     .post("/import", definitions::import)
     .post("/import/castmill", definitions::import_castmill)
     .post("/keys/rotate", keys::rotate)
+    .get("/scheduler", pulls::scheduler)
+    .put("/scheduler", pulls::set_scheduler)
+    .get("/players", players::list)
 }
 
 /// Runs a domain operation on the store's connection with the current cipher and time.
@@ -136,12 +144,14 @@ where
     F: FnOnce(&mut Connection, &Cipher, &str) -> Result<R, Error> + Send + 'static,
 {
     let st = state.clone();
-    run(state, move |conn, cipher, now| {
+    let out = run(state, move |conn, cipher, now| {
         let out = f(conn, cipher, now)?;
         st.cache.reload_widgets(conn)?;
         Ok(out)
     })
-    .await
+    .await?;
+    state.scheduler.reload();
+    Ok(out)
 }
 
 /// Parses an integration id from the path; a non-number cannot exist, so it is a 404.

@@ -12,6 +12,7 @@ use crate::http::error::ApiError;
 use crate::http::json::JsonBody;
 use crate::http::AppState;
 use crate::integrations::{self, CredentialScope};
+use crate::scheduler::Target;
 use crate::widget_configs::{self, WidgetConfig, WidgetConfigInput};
 
 /// A widget config with its credentials (widget scope only).
@@ -82,6 +83,9 @@ pub(super) async fn create(
         view(conn, wc)
     })
     .await?;
+    state
+        .scheduler
+        .run_fresh(Target::WidgetConfig(created.widget_config.id.clone()));
     tracing::info!(id = %created.widget_config.id, "widget config created");
     Ok((StatusCode::CREATED, Json(created)))
 }
@@ -91,12 +95,55 @@ pub(super) async fn update(
     Path(id): Path<String>,
     JsonBody(input): JsonBody<WidgetConfigInput>,
 ) -> Result<Json<WidgetConfigView>, ApiError> {
-    run_mut(&state, move |conn, _, now| {
+    let updated = run_mut(&state, move |conn, _, now| {
         let wc = widget_configs::update(conn, &id, input, now)?;
         view(conn, wc)
     })
-    .await
-    .map(Json)
+    .await?;
+    state
+        .scheduler
+        .run_fresh(Target::WidgetConfig(updated.widget_config.id.clone()));
+    Ok(Json(updated))
+}
+
+/// Exactly what players of this widget config receive now (serve-time shaping applied).
+pub(super) async fn data(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let (w, row) = state
+        .cache
+        .widget(&id)
+        .ok_or_else(|| ApiError::not_found(format!("no widget config {id}")))?;
+    let served = row.as_ref().map_or(0, |r| r.version).max(w.version);
+    let mut body = crate::http::player::data_body(&w, row.as_deref(), served);
+    body["active"] = serde_json::Value::Bool(w.active);
+    Ok(Json(body))
+}
+
+/// Refresh now: pulls the widget config's data at once (a request during a pull queues one more).
+pub(super) async fn refresh(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+    let wc = run(&state, move |conn, _, _| widget_configs::require(conn, &id)).await?;
+    let integration_id = wc.integration_id;
+    let integration = run(&state, move |conn, _, _| {
+        integrations::require(conn, integration_id)
+    })
+    .await?;
+    if !integration.integration_type.pulls() {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "not_pulled",
+            "this widget's integration receives webhooks only; there is nothing to pull",
+        ));
+    }
+    state.scheduler.run_now(Target::WidgetConfig(wc.id));
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(serde_json::json!({"queued": true})),
+    ))
 }
 
 pub(super) async fn delete(

@@ -183,7 +183,7 @@ fn not_modified(version: i64) -> Response {
 
 /// The 200 body: the widget's data shaped for this widget config (serve-time `max_items`,
 /// which never changes the shared cache).
-pub(super) fn body(w: &WidgetEntry, row: Option<&DataRow>, served: i64) -> Value {
+pub fn body(w: &WidgetEntry, row: Option<&DataRow>, served: i64) -> Value {
     let status = row.map_or(Status::Pending, |r| r.status);
     let mut data = row.and_then(|r| r.data.as_deref().cloned());
     if let (Some(max), Some(Value::Array(items))) =

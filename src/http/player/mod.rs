@@ -8,6 +8,8 @@ mod data;
 mod display;
 mod events;
 
+pub use data::body as data_body;
+
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderName, Method};
 use axum::middleware::{self, Next};

@@ -1,5 +1,10 @@
-//! The headless hub and its command line: parse arguments, install logging, start the [`App`],
-//! wait for Ctrl+C or SIGTERM, stop it.
+//! The headless hub and its command line: `serve` parses arguments, installs logging, starts the
+//! [`App`], waits for Ctrl+C or SIGTERM and stops it; the admin commands (`integrations`,
+//! `widget-configs`, `credentials`, `keys`) drive a running hub through its admin API
+//! ([`admin`]).
+
+mod admin;
+mod table;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -11,6 +16,11 @@ use millrace::config::{self, Config};
 use millrace::keys::KeyStoreChoice;
 
 /// Millrace: live third-party data for your digital signs.
+///
+/// `millrace serve` runs the hub. The other commands manage a running hub through its admin API,
+/// with the admin token `millrace serve` keeps in its data directory: point them at the hub with
+/// --admin-url and --data-dir (or MILLRACE_ADMIN_URL and MILLRACE_DATA_DIR), or give the token in
+/// MILLRACE_ADMIN_TOKEN. They exit with 0 on success, 1 on an error, 2 on a command-line mistake.
 #[derive(Debug, Parser)]
 #[command(name = "millrace", version, propagate_version = true)]
 struct Cli {
@@ -23,6 +33,16 @@ enum Command {
     /// Run the hub headless: the admin UI (open it in a browser with the printed link), the player
     /// API for signs, and the webhook receiver.
     Serve(ServeArgs),
+    /// Integrations (how each kind of widget gets its data): list, show, apply a JSON file,
+    /// export, delete.
+    Integrations(admin::IntegrationsArgs),
+    /// Widget configs (the widgets placed on signs): list, show, apply a JSON file, delete.
+    WidgetConfigs(admin::WidgetConfigsArgs),
+    /// Credentials: set (values asked for or read from standard input, never from the command
+    /// line), clear, or show which fields are set.
+    Credentials(admin::CredentialsArgs),
+    /// The master key that encrypts stored credentials: rotate it.
+    Keys(admin::KeysArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -76,11 +96,26 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Serve(args) => runtime.block_on(serve(args)),
+        Command::Integrations(args) => runtime.block_on(admin::integrations(args)),
+        Command::WidgetConfigs(args) => runtime.block_on(admin::widget_configs(args)),
+        Command::Credentials(args) => runtime.block_on(admin::credentials(args)),
+        Command::Keys(args) => runtime.block_on(admin::keys(args)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("millrace: error: {e:#}");
+            // A 422 from the hub: one line per invalid field, with its path.
+            if let Some(fields) = e
+                .downcast_ref::<millrace::admin_client::AdminClientError>()
+                .and_then(|e| e.field_errors())
+            {
+                for (path, messages) in &fields.0 {
+                    for m in messages {
+                        eprintln!("  {path}: {m}");
+                    }
+                }
+            }
             ExitCode::FAILURE
         }
     }
