@@ -143,9 +143,13 @@ function start() {
       if (page.view && page.view.refit) page.view.refit();
     }, 200);
   });
-  // A kiosk that navigates away (or reloads) leaves no request or stream behind.
+  // A kiosk that navigates away (or reloads) leaves no request or stream behind; a page restored
+  // from the back/forward cache starts again.
   window.addEventListener("pagehide", function () {
     widget.unload();
+  });
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) widget.load();
   });
 }
 
