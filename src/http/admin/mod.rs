@@ -137,7 +137,8 @@ where
 }
 
 /// Runs a domain operation that changes definitions, then refreshes the in-memory widget index
-/// in the same store call (so players see the change at once).
+/// in the same store call (so players see the change at once). The caller then tells the
+/// scheduler with `state.scheduler.changed(..)`.
 async fn run_mut<R, F>(state: &AppState, f: F) -> Result<R, ApiError>
 where
     R: Send + 'static,
@@ -150,7 +151,6 @@ where
         Ok(out)
     })
     .await?;
-    state.scheduler.reload();
     Ok(out)
 }
 

@@ -85,7 +85,7 @@ pub(super) async fn create(
     .await?;
     state
         .scheduler
-        .run_fresh(Target::WidgetConfig(created.widget_config.id.clone()));
+        .changed(Some(Target::WidgetConfig(created.widget_config.id.clone())));
     tracing::info!(id = %created.widget_config.id, "widget config created");
     Ok((StatusCode::CREATED, Json(created)))
 }
@@ -102,7 +102,7 @@ pub(super) async fn update(
     .await?;
     state
         .scheduler
-        .run_fresh(Target::WidgetConfig(updated.widget_config.id.clone()));
+        .changed(Some(Target::WidgetConfig(updated.widget_config.id.clone())));
     Ok(Json(updated))
 }
 
@@ -151,5 +151,6 @@ pub(super) async fn delete(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     run_mut(&state, move |conn, _, _| widget_configs::delete(conn, &id)).await?;
+    state.scheduler.changed(None);
     Ok(StatusCode::NO_CONTENT)
 }
