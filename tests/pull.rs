@@ -142,7 +142,16 @@ async fn upstream_failures_keep_the_last_good_data_and_say_why() {
         .await;
     assert_eq!(d["stale"], true);
     assert_eq!(d["data"], good["data"], "a failure never blanks the sign");
-    assert_eq!(d["version"], good["version"]);
+    // The status is served content: a sign holding the old version learns of it.
+    assert!(d["version"].as_i64() > good["version"].as_i64(), "{d}");
+    let held = good["version"].as_i64().unwrap();
+    let res = hub
+        .client
+        .get(hub.player_url(&format!("/api/widget-configs/{wc}/data?version={held}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "not a 304: the sign must see the stale flag");
     assert!(d["error"].as_str().unwrap().contains("503"), "{d}");
 
     feed.set(|s| {
