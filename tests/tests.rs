@@ -11,6 +11,7 @@ mod cli;
 mod definitions;
 mod keyring;
 mod openapi;
+mod player;
 mod pull;
 mod secrets;
 mod startup;
