@@ -15,3 +15,4 @@ mod player;
 mod pull;
 mod secrets;
 mod startup;
+mod webhooks;
