@@ -170,6 +170,7 @@ impl App {
             player_addr: std::sync::RwLock::new(addrs.player),
             player_rebind,
             data_dir: config.data_dir,
+            desktop: config.desktop,
             started_at,
             players: Arc::new(players),
             player_token: std::sync::RwLock::new(player_token),

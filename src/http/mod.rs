@@ -55,6 +55,8 @@ pub struct StateInner {
     pub player_rebind: tokio::sync::mpsc::Sender<Rebind>,
     /// The data directory.
     pub data_dir: PathBuf,
+    /// Whether the desktop app runs this hub.
+    pub desktop: bool,
     /// When the hub started.
     pub started_at: OffsetDateTime,
     /// The registry of signs.
