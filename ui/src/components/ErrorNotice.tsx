@@ -4,6 +4,7 @@ import { hasMessage, t } from "../i18n";
 
 /** A readable, translated sentence for an API error, chosen by its code. */
 export function errorText(error: ApiError): string {
+  if (error.fieldErrors && Object.keys(error.fieldErrors).length > 0) return t("error.validation");
   const key = `error.${error.code}`;
   return hasMessage(key) ? t(key) : t("error.other", { message: error.message });
 }
