@@ -71,21 +71,21 @@ impl App {
             return Err(StartError::AdminNotLoopback(config.admin_addr));
         }
         let admin = bind("admin", config.admin_addr, "--admin-addr").await?;
-        let player = bind("player", config.player_addr, "--player-addr").await?;
         let hooks = bind("hooks", config.hooks_addr, "--hooks-addr").await?;
+        // The player listener binds after the database is open: the admin may have chosen its
+        // address in Settings.
+        if !config.player_addr_from_settings {
+            // An explicit address must be bindable before anything is written.
+            drop(bind("player", config.player_addr, "--player-addr").await?);
+        }
         let (stop, stopped) = watch::channel(false);
-        let addrs = Addrs {
-            admin: local_addr(&admin)?,
-            player: local_addr(&player)?,
-            hooks: local_addr(&hooks)?,
-        };
 
         let data_dir = config.data_dir.clone();
         let choice = config.keystore;
         let injected = deps.keystore;
         let started_at = OffsetDateTime::now_utc();
         let now = started_at.format(&Rfc3339).expect("formattable");
-        let (store, unlocked, admin_token, cache, players, player_token) =
+        let (store, unlocked, admin_token, cache, players, player_token, hub_settings) =
             tokio::task::spawn_blocking(move || {
                 prepare_data_dir(&data_dir)?;
                 let store = Store::open(&data_dir.join(DB_FILE_NAME))?;
@@ -98,18 +98,39 @@ impl App {
                 };
                 let unlocked = keys::unlock(&store, keystore, fallback, &now)?;
                 let token = crate::token::load_or_create(&data_dir)?;
-                let (cache, players, player_token) = store.call_blocking(|c| {
-                    let cache = Cache::load(c).map_err(|e| StoreError::Task(e.to_string()))?;
-                    let players = Players::load(c).map_err(|e| StoreError::Task(e.to_string()))?;
-                    let token = crate::hub_secrets::get(c, &unlocked.cipher, PLAYER_TOKEN)
-                        .map_err(|e| StoreError::Task(e.to_string()))?;
-                    Ok((cache, players, token))
+                let (cache, players, player_token, hub_settings) = store.call_blocking(|c| {
+                    let task = |e: crate::error::Error| StoreError::Task(e.to_string());
+                    let cache = Cache::load(c).map_err(task)?;
+                    let players = Players::load(c).map_err(task)?;
+                    let token =
+                        crate::hub_secrets::get(c, &unlocked.cipher, PLAYER_TOKEN).map_err(task)?;
+                    let settings = crate::hub_settings::load(c).map_err(task)?;
+                    Ok((cache, players, token, settings))
                 })?;
-                Ok::<_, StartError>((store, unlocked, token, cache, players, player_token))
+                Ok::<_, StartError>((
+                    store,
+                    unlocked,
+                    token,
+                    cache,
+                    players,
+                    player_token,
+                    hub_settings,
+                ))
             })
             .await
             .map_err(|e| StartError::Task(e.to_string()))??;
 
+        let player_addr = match hub_settings.player_addr {
+            Some(chosen) if config.player_addr_from_settings => chosen,
+            _ => config.player_addr,
+        };
+        let player = bind("player", player_addr, "--player-addr").await?;
+        let addrs = Addrs {
+            admin: local_addr(&admin)?,
+            player: local_addr(&player)?,
+            hooks: local_addr(&hooks)?,
+        };
+        let (player_rebind, rebinds) = tokio::sync::mpsc::channel(4);
         let cache = Arc::new(cache);
         let cipher = Arc::new(std::sync::RwLock::new(unlocked.cipher));
         let puller: Arc<dyn Puller> = match deps.puller {
@@ -134,6 +155,8 @@ impl App {
             keystore_fallback: unlocked.fallback_reason,
             admin_token,
             addrs,
+            player_addr: std::sync::RwLock::new(addrs.player),
+            player_rebind,
             data_dir: config.data_dir,
             started_at,
             players: Arc::new(players),
@@ -147,12 +170,7 @@ impl App {
                 http::admin::router(state.clone()),
                 stopped.clone(),
             ),
-            spawn_server(
-                "player",
-                player,
-                http::player::router(state.clone()),
-                stopped.clone(),
-            ),
+            spawn_player_supervisor(state.clone(), player, rebinds, stopped.clone()),
             spawn_server(
                 "hooks",
                 hooks,
@@ -300,4 +318,65 @@ fn spawn_player_flush(state: AppState, mut stopped: watch::Receiver<bool>) -> Jo
             }
         }
     })
+}
+
+/// The owned task that runs the player listener and moves it to another address on request
+/// (Settings → LAN exposure): the new address is bound first, so a failure leaves the old one
+/// serving; then the old server stops accepting and finishes its requests.
+fn spawn_player_supervisor(
+    state: AppState,
+    first: TcpListener,
+    mut rebinds: tokio::sync::mpsc::Receiver<http::Rebind>,
+    mut stopped: watch::Receiver<bool>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let start = |listener: TcpListener| {
+            let (stop_this, stopped_this) = watch::channel(false);
+            let task = spawn_server(
+                "player",
+                listener,
+                http::player::router(state.clone()),
+                stopped_this,
+            );
+            (stop_this, task)
+        };
+        let (mut stop_current, mut current) = start(first);
+        loop {
+            tokio::select! {
+                () = until_stopped(&mut stopped) => break,
+                req = rebinds.recv() => {
+                    let Some(req) = req else { break };
+                    match TcpListener::bind(req.addr).await {
+                        Err(e) => {
+                            let _ = req.reply.send(Err(format!("cannot listen on {}: {e}", req.addr)));
+                        }
+                        Ok(listener) => {
+                            let bound = listener.local_addr().unwrap_or(req.addr);
+                            let (stop_new, new) = start(listener);
+                            let _ = stop_current.send(true);
+                            let old = std::mem::replace(&mut current, new);
+                            stop_current = stop_new;
+                            if tokio::time::timeout(SHUTDOWN_GRACE, old).await.is_err() {
+                                tracing::warn!("the old player listener did not finish in time");
+                            }
+                            *state.player_addr.write().unwrap_or_else(|p| p.into_inner()) = bound;
+                            tracing::info!(player = %bound, "the player listener moved");
+                            let _ = req.reply.send(Ok(bound));
+                        }
+                    }
+                }
+            }
+        }
+        let _ = stop_current.send(true);
+        if tokio::time::timeout(SHUTDOWN_GRACE, &mut current)
+            .await
+            .is_err()
+        {
+            current.abort();
+        }
+    })
+}
+
+async fn until_stopped(stopped: &mut watch::Receiver<bool>) {
+    let _ = stopped.wait_for(|s| *s).await;
 }

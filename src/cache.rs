@@ -216,6 +216,9 @@ pub fn store_success(
         |r| r.get(0),
     )?;
     if same {
+        // Same data; a recovery from an error still changes what players are served (status,
+        // stale, error), so it gets a new version.
+        bump_if_served_changes(conn, integration_id, key, Status::Ok, None, s.now_ms)?;
         conn.execute(
             "UPDATE integration_data SET fetched_at = ?3, refresh_at = ?4, status = 'ok',
                 error_message = NULL, failure_count = 0, etag = ?5, last_modified = ?6,
@@ -264,7 +267,9 @@ pub fn store_not_modified(
     key: &str,
     fetched_at: &str,
     refresh_at: Option<&str>,
+    now_ms: i64,
 ) -> Result<DataRow, Error> {
+    bump_if_served_changes(conn, integration_id, key, Status::Ok, None, now_ms)?;
     conn.execute(
         "UPDATE integration_data SET fetched_at = ?3, refresh_at = ?4, status = 'ok',
             error_message = NULL, failure_count = 0
@@ -285,8 +290,10 @@ pub fn store_failure(
     status: Status,
     message: &str,
     refresh_at: Option<&str>,
+    now_ms: i64,
 ) -> Result<DataRow, Error> {
     ensure(conn, integration_id, key)?;
+    bump_if_served_changes(conn, integration_id, key, status, Some(message), now_ms)?;
     conn.execute(
         "UPDATE integration_data SET status = ?3, error_message = ?4, refresh_at = ?5,
             failure_count = failure_count + 1
@@ -294,6 +301,43 @@ pub fn store_failure(
         (integration_id, key, status.as_str(), message, refresh_at),
     )?;
     Ok(load(conn, integration_id, key)?.expect("row was ensured"))
+}
+
+/// Players are served `status`, `stale` and `error` with the data, so a change of those is a
+/// change of the served content: it takes a new version (and wakes players), while a repeated
+/// identical failure does not.
+fn bump_if_served_changes(
+    conn: &Connection,
+    integration_id: i64,
+    key: &str,
+    status: Status,
+    message: Option<&str>,
+    now_ms: i64,
+) -> Result<(), Error> {
+    let current: Option<(String, Option<String>)> = conn
+        .query_row(
+            "SELECT status, error_message FROM integration_data
+             WHERE integration_id = ?1 AND data_key = ?2",
+            (integration_id, key),
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((old_status, old_message)) = current else {
+        return Ok(());
+    };
+    let old_message = if old_status == "ok" {
+        None
+    } else {
+        old_message
+    };
+    if old_status != status.as_str() || old_message.as_deref() != message {
+        let version = next_version(conn, now_ms)?;
+        conn.execute(
+            "UPDATE integration_data SET version = ?3 WHERE integration_id = ?1 AND data_key = ?2",
+            (integration_id, key, version),
+        )?;
+    }
+    Ok(())
 }
 
 /// A widget config as the player side needs it.
@@ -551,15 +595,22 @@ mod tests {
             let (r3, changed) = store_success(c, 1, "organization", &success(&json!({"b": 2}), 30)).unwrap();
             assert!(changed);
             assert!(r3.version > r2.version);
-            // A failure keeps the data and the version.
-            let r4 = store_failure(c, 1, "organization", Status::Error, "timeout", None).unwrap();
-            assert_eq!(r4.version, r3.version);
+            // A failure keeps the data; its status is served content, so the version moves once,
+            // and an identical repeated failure keeps it.
+            let r4 = store_failure(c, 1, "organization", Status::Error, "timeout", None, 40).unwrap();
+            assert!(r4.version > r3.version);
+            let r4b = store_failure(c, 1, "organization", Status::Error, "timeout", None, 50).unwrap();
+            assert_eq!(r4b.version, r4.version);
             assert_eq!(r4.data.as_deref(), Some(&json!({"b": 2})));
-            assert_eq!((r4.status, r4.failure_count), (Status::Error, 1));
+            assert_eq!((r4b.status, r4b.failure_count), (Status::Error, 2));
+            // Recovery with the same data is a served change too.
+            let (r4c, _) = store_success(c, 1, "organization", &success(&json!({"b": 2}), 60)).unwrap();
+            assert!(r4c.version > r4b.version);
+            assert_eq!(r4c.status, Status::Ok);
             // Deleting and recreating the row never reuses a version.
             c.execute("DELETE FROM integration_data", [])?;
             let (r5, _) = store_success(c, 1, "organization", &success(&json!({"b": 2}), 0)).unwrap();
-            assert!(r5.version > r3.version);
+            assert!(r5.version > r4c.version);
             Ok(())
         })
         .unwrap();

@@ -22,6 +22,9 @@ pub struct Config {
     pub admin_addr: SocketAddr,
     /// The player listener's address.
     pub player_addr: SocketAddr,
+    /// Whether an address the admin chose in Settings (stored in the database) replaces
+    /// `player_addr`. False when `player_addr` was given explicitly (flag or environment).
+    pub player_addr_from_settings: bool,
     /// The hooks listener's address.
     pub hooks_addr: SocketAddr,
     /// Which key store keeps the master key.
@@ -35,6 +38,7 @@ impl Config {
             data_dir,
             admin_addr: DEFAULT_ADMIN_ADDR,
             player_addr: DEFAULT_PLAYER_ADDR,
+            player_addr_from_settings: true,
             hooks_addr: DEFAULT_HOOKS_ADDR,
             keystore: KeyStoreChoice::Auto,
         }

@@ -22,6 +22,7 @@ pub mod definitions;
 pub mod error;
 pub mod http;
 pub mod hub_secrets;
+pub mod hub_settings;
 pub mod integrations;
 pub mod keys;
 pub mod mapping;

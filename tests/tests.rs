@@ -11,5 +11,6 @@ mod cli;
 mod definitions;
 mod keyring;
 mod openapi;
+mod pull;
 mod secrets;
 mod startup;

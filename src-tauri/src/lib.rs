@@ -79,6 +79,7 @@ fn desktop_config() -> Result<Config, String> {
     };
     let mut cfg = Config::new(data_dir);
     cfg.player_addr = "127.0.0.1:7421".parse().expect("valid");
+    cfg.player_addr_from_settings = std::env::var_os("MILLRACE_PLAYER_ADDR").is_none();
     for (var, slot) in [
         ("MILLRACE_ADMIN_ADDR", &mut cfg.admin_addr),
         ("MILLRACE_PLAYER_ADDR", &mut cfg.player_addr),

@@ -47,8 +47,12 @@ pub struct StateInner {
     pub keystore_fallback: Option<String>,
     /// The bearer token of the admin API.
     pub admin_token: SecretString,
-    /// The bound addresses.
+    /// The addresses bound at start (the player listener may move: see `player_addr`).
     pub addrs: Addrs,
+    /// Where the player listener is bound now.
+    pub player_addr: std::sync::RwLock<SocketAddr>,
+    /// Asks the player listener to move to another address.
+    pub player_rebind: tokio::sync::mpsc::Sender<Rebind>,
     /// The data directory.
     pub data_dir: PathBuf,
     /// When the hub started.
@@ -73,6 +77,16 @@ impl Deref for AppState {
     fn deref(&self) -> &StateInner {
         &self.0
     }
+}
+
+/// A request to move the player listener: the new address, and where to answer with the bound
+/// address or why binding failed.
+#[derive(Debug)]
+pub struct Rebind {
+    /// The address to bind.
+    pub addr: SocketAddr,
+    /// The answer.
+    pub reply: tokio::sync::oneshot::Sender<Result<SocketAddr, String>>,
 }
 
 /// The three bound listener addresses.
@@ -102,6 +116,14 @@ pub async fn serve(
     )
     .with_graceful_shutdown(shutdown)
     .await
+}
+
+impl StateInner {
+    /// The base URL third parties send webhooks to, and whether it is public (a tunnel or the
+    /// admin's own public URL) or only the local hooks listener.
+    pub fn hooks_base_url(&self) -> (String, bool) {
+        (format!("http://{}", self.addrs.hooks), false)
+    }
 }
 
 /// `GET /healthz` on every listener.

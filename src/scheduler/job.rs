@@ -277,9 +277,14 @@ pub async fn run(
                     credentials::mark_valid(conn, k.0, scope_wc.as_deref(), true, &fetched_at)?;
                     Ok(row)
                 }
-                Store_::NotModified => {
-                    cache::store_not_modified(conn, k.0, &k.1, &fetched_at, refresh_at.as_deref())
-                }
+                Store_::NotModified => cache::store_not_modified(
+                    conn,
+                    k.0,
+                    &k.1,
+                    &fetched_at,
+                    refresh_at.as_deref(),
+                    now_ms,
+                ),
                 Store_::Failure(status, message) => {
                     if status == Status::AuthFailed {
                         credentials::mark_valid(
@@ -290,7 +295,15 @@ pub async fn run(
                             &fetched_at,
                         )?;
                     }
-                    cache::store_failure(conn, k.0, &k.1, status, &message, refresh_at.as_deref())
+                    cache::store_failure(
+                        conn,
+                        k.0,
+                        &k.1,
+                        status,
+                        &message,
+                        refresh_at.as_deref(),
+                        now_ms,
+                    )
                 }
             })();
             r.map_err(|e| crate::store::StoreError::Task(e.to_string()))

@@ -115,6 +115,7 @@ enum Command {
     PullNow { target: Target, fresh: bool },
     Pause(bool),
     Sync(tokio::sync::oneshot::Sender<()>),
+    Batch(Vec<Command>),
 }
 
 /// The scheduler's state, for the admin.
@@ -141,6 +142,19 @@ impl SchedulerHandle {
     /// Re-reads integrations and widget configs (after any definition change).
     pub fn reload(&self) {
         let _ = self.tx.send(Command::Reload);
+    }
+
+    /// Definitions changed: reload them, then (atomically, so it makes one pull) pull `target`
+    /// fresh — the keys whose request may have changed.
+    pub fn changed(&self, target: Option<Target>) {
+        let mut batch = vec![Command::Reload];
+        if let Some(target) = target {
+            batch.push(Command::PullNow {
+                target,
+                fresh: true,
+            });
+        }
+        let _ = self.tx.send(Command::Batch(batch));
     }
 
     /// Pulls `target` now (debounced: during a pull it queues exactly one more).
@@ -281,7 +295,14 @@ async fn run(
         tokio::select! {
             () = stopped(&mut stop) => break,
             cmd = rx.recv() => match cmd {
-                Some(cmd) => l.command(cmd).await,
+                Some(cmd) => {
+                    l.command(cmd).await;
+                    // Handle everything already queued before starting pulls, so "reload" and
+                    // "pull this new widget now" sent together make one pull, not two.
+                    while let Ok(more) = rx.try_recv() {
+                        l.command(more).await;
+                    }
+                }
                 None => break,
             },
             Some(done) = l.running.join_next(), if !l.running.is_empty() => {
@@ -366,6 +387,11 @@ impl Loop {
             Command::Pause(p) => self.paused = p,
             Command::Sync(done) => {
                 let _ = done.send(());
+            }
+            Command::Batch(cmds) => {
+                for c in cmds {
+                    Box::pin(self.command(c)).await;
+                }
             }
             Command::PullNow { target, fresh } => {
                 let now = Instant::now();

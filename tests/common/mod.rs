@@ -26,6 +26,7 @@ pub fn loopback_config(data_dir: &Path) -> Config {
     let mut c = Config::new(data_dir.to_owned());
     c.admin_addr = "127.0.0.1:0".parse().unwrap();
     c.player_addr = "127.0.0.1:0".parse().unwrap();
+    c.player_addr_from_settings = false;
     c.hooks_addr = "127.0.0.1:0".parse().unwrap();
     c
 }
@@ -319,5 +320,164 @@ impl millrace::scheduler::Puller for LoopbackOnly {
                 })
             })
         }
+    }
+}
+
+/// A third-party API on loopback serving recorded payloads, whose answer tests can change.
+pub struct Upstream {
+    pub addr: std::net::SocketAddr,
+    state: Arc<std::sync::Mutex<UpstreamState>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+/// What the upstream answers, and what it received.
+#[derive(Debug, Clone)]
+pub struct UpstreamState {
+    pub status: u16,
+    pub body: Vec<u8>,
+    pub content_type: String,
+    pub etag: Option<String>,
+    pub requests: Vec<Recorded>,
+}
+
+/// One request the upstream received.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub path: String,
+    pub query: std::collections::HashMap<String, String>,
+    pub headers: axum::http::HeaderMap,
+}
+
+impl Upstream {
+    /// Starts serving `body` with status 200.
+    pub async fn start(body: impl Into<Vec<u8>>, content_type: &str) -> Self {
+        use axum::extract::{RawQuery, State};
+        use axum::response::IntoResponse;
+        let state = Arc::new(std::sync::Mutex::new(UpstreamState {
+            status: 200,
+            body: body.into(),
+            content_type: content_type.to_owned(),
+            etag: None,
+            requests: Vec::new(),
+        }));
+        async fn handle(
+            State(state): State<Arc<std::sync::Mutex<UpstreamState>>>,
+            uri: axum::http::Uri,
+            RawQuery(q): RawQuery,
+            headers: axum::http::HeaderMap,
+        ) -> axum::response::Response {
+            let mut st = state.lock().unwrap();
+            let query = form_urlencoded::parse(q.unwrap_or_default().as_bytes())
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect();
+            st.requests.push(Recorded {
+                path: uri.path().to_owned(),
+                query,
+                headers: headers.clone(),
+            });
+            if let (Some(etag), Some(inm)) = (&st.etag, headers.get("if-none-match")) {
+                if inm.to_str().unwrap_or("") == etag {
+                    return axum::http::StatusCode::NOT_MODIFIED.into_response();
+                }
+            }
+            let mut res = (
+                axum::http::StatusCode::from_u16(st.status).unwrap(),
+                [("content-type", st.content_type.clone())],
+                st.body.clone(),
+            )
+                .into_response();
+            if let Some(etag) = &st.etag {
+                res.headers_mut().insert("etag", etag.parse().unwrap());
+            }
+            res
+        }
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let app = axum::Router::new()
+            .fallback(handle)
+            .with_state(Arc::clone(&state));
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        Self { addr, state, task }
+    }
+
+    /// A URL on this upstream.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// Changes the answer.
+    pub fn set(&self, f: impl FnOnce(&mut UpstreamState)) {
+        f(&mut self.state.lock().unwrap());
+    }
+
+    /// The requests received so far.
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.state.lock().unwrap().requests.clone()
+    }
+}
+
+impl Drop for Upstream {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// A fixture file's bytes.
+pub fn fixture(path: &str) -> Vec<u8> {
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(path),
+    )
+    .unwrap()
+}
+
+/// Polls `f` every 20 ms until it returns `Some`, for at most `secs` seconds (a deadline, not a
+/// fixed sleep: it returns as soon as the condition holds).
+pub async fn eventually<T, F, Fut>(secs: u64, what: &str, mut f: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(secs);
+    loop {
+        if let Some(v) = f().await {
+            return v;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+impl TestHub {
+    /// The player payload of a widget config, through the player API.
+    pub async fn player_data(&self, wc: &str) -> serde_json::Value {
+        let res = self
+            .client
+            .get(self.player_url(&format!("/api/widget-configs/{wc}/data")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        res.json().await.unwrap()
+    }
+
+    /// Waits until the widget config's payload satisfies `pred`.
+    pub async fn wait_data(
+        &self,
+        wc: &str,
+        what: &str,
+        pred: impl Fn(&serde_json::Value) -> bool,
+    ) -> serde_json::Value {
+        eventually(20, what, || async {
+            let d = self.player_data(wc).await;
+            pred(&d).then_some(d)
+        })
+        .await
     }
 }

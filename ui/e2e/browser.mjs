@@ -34,11 +34,11 @@ export async function launchBrowser() {
 }
 
 /**
- * A fresh, isolated context the size of a small desktop window, in English, with
- * short timeouts so a missing element fails fast with a useful message.
+ * A fresh, isolated context the size of a small desktop window (or `viewport`), in English,
+ * with short timeouts so a missing element fails fast with a useful message.
  */
-export async function newPage(browser, { locale = "en-US" } = {}) {
-  const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale });
+export async function newPage(browser, { locale = "en-US", viewport = { width: 1024, height: 768 } } = {}) {
+  const context = await browser.newContext({ viewport, locale });
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
   /** Uncaught exceptions and console errors in the page. */
@@ -54,4 +54,15 @@ export async function newPage(browser, { locale = "en-US" } = {}) {
 export async function artifactPath(name) {
   await mkdir(ARTIFACTS_DIR, { recursive: true });
   return join(ARTIFACTS_DIR, name);
+}
+
+/**
+ * Aborts every request that does not go to loopback, so a page under test never reaches the
+ * internet (DESIGN §10), e.g. for a weather icon hosted by the weather service.
+ */
+export async function offline(context) {
+  await context.route(
+    (url) => url.hostname !== "127.0.0.1" && url.hostname !== "localhost",
+    (route) => route.abort("blockedbyclient"),
+  );
 }

@@ -57,12 +57,12 @@ struct ServeArgs {
           default_value = "127.0.0.1:7420", value_parser = config::parse_addr)]
     admin_addr: SocketAddr,
 
-    /// Address signs fetch their data from. The default, 0.0.0.0:7421, makes it reachable from
-    /// every computer on your network (your firewall may ask); use 127.0.0.1:7421 to keep it on
-    /// this computer.
+    /// Address signs fetch their data from. Without it: the address chosen in the admin UI's
+    /// Settings, else 0.0.0.0:7421, which makes it reachable from every computer on your network
+    /// (your firewall may ask); use 127.0.0.1:7421 to keep it on this computer.
     #[arg(long, env = "MILLRACE_PLAYER_ADDR", value_name = "IP:PORT",
-          default_value = "0.0.0.0:7421", value_parser = config::parse_addr)]
-    player_addr: SocketAddr,
+          value_parser = config::parse_addr)]
+    player_addr: Option<SocketAddr>,
 
     /// Address of the webhook receiver. A tunnel forwards internet webhooks here; keep it on
     /// loopback unless you forward a port to it yourself.
@@ -129,7 +129,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let config = Config {
         data_dir: data_dir.clone(),
         admin_addr: args.admin_addr,
-        player_addr: args.player_addr,
+        player_addr: args.player_addr.unwrap_or(config::DEFAULT_PLAYER_ADDR),
+        player_addr_from_settings: args.player_addr.is_none(),
         hooks_addr: args.hooks_addr,
         keystore: args.keystore,
     };

@@ -43,7 +43,7 @@ pub(super) async fn import(
         definitions::import(conn, doc, q.on_conflict, now)
     })
     .await?;
-    state.scheduler.run_fresh(crate::scheduler::Target::All);
+    state.scheduler.changed(Some(crate::scheduler::Target::All));
     tracing::info!(?report, "definitions imported");
     Ok(Json(report))
 }
@@ -57,5 +57,6 @@ pub(super) async fn import_castmill(
         integrations::create(conn, input, now)
     })
     .await?;
+    state.scheduler.changed(None);
     Ok((StatusCode::CREATED, Json(created)))
 }

@@ -9,6 +9,7 @@ mod keys;
 mod openapi;
 mod players;
 mod pulls;
+mod settings;
 mod status;
 mod templates;
 mod ui;
@@ -116,6 +117,9 @@ fn api() -> Api {
     .get("/scheduler", pulls::scheduler)
     .put("/scheduler", pulls::set_scheduler)
     .get("/players", players::list)
+    .get("/settings", settings::show)
+    .put("/settings", settings::update)
+    .post("/settings/player-token", settings::player_token)
 }
 
 /// Runs a domain operation on the store's connection with the current cipher and time.
@@ -137,7 +141,8 @@ where
 }
 
 /// Runs a domain operation that changes definitions, then refreshes the in-memory widget index
-/// in the same store call (so players see the change at once).
+/// in the same store call (so players see the change at once). The caller then tells the
+/// scheduler with `state.scheduler.changed(..)`.
 async fn run_mut<R, F>(state: &AppState, f: F) -> Result<R, ApiError>
 where
     R: Send + 'static,
@@ -150,7 +155,6 @@ where
         Ok(out)
     })
     .await?;
-    state.scheduler.reload();
     Ok(out)
 }
 

@@ -44,20 +44,23 @@ struct KeyStoreStatus {
 
 impl Listener {
     fn new(addr: SocketAddr) -> Self {
-        let lan = !addr.ip().is_loopback();
-        // An unspecified address is reachable at this computer's LAN address; show that one so
-        // the admin can point signs at it.
-        let shown = if addr.ip().is_unspecified() {
-            SocketAddr::new(lan_ip().unwrap_or(addr.ip()), addr.port())
-        } else {
-            addr
-        };
         Self {
             address: addr.to_string(),
-            url: format!("http://{shown}"),
-            lan,
+            url: reachable_url(addr),
+            lan: !addr.ip().is_loopback(),
         }
     }
+}
+
+/// The URL to reach a listener: an unspecified address is reachable at this computer's LAN
+/// address, so that one is shown for pointing signs at it.
+pub(crate) fn reachable_url(addr: SocketAddr) -> String {
+    let shown = if addr.ip().is_unspecified() {
+        SocketAddr::new(lan_ip().unwrap_or(addr.ip()), addr.port())
+    } else {
+        addr
+    };
+    format!("http://{shown}")
 }
 
 /// This computer's address on the LAN: the source address the OS would use to reach a public
@@ -78,7 +81,7 @@ pub(super) async fn show(State(state): State<AppState>) -> Json<Status> {
         version: crate::VERSION,
         listeners: Listeners {
             admin: Listener::new(state.addrs.admin),
-            player: Listener::new(state.addrs.player),
+            player: Listener::new(*state.player_addr.read().unwrap_or_else(|p| p.into_inner())),
             hooks: Listener::new(state.addrs.hooks),
         },
         keystore: KeyStoreStatus {

@@ -22,17 +22,69 @@ pub(super) struct WidgetConfigView {
     widget_config: WidgetConfig,
     /// Its own credentials, for integrations with widget-scoped credentials; else null.
     credentials: Option<CredentialsView>,
+    /// The full-screen page a browser-based sign opens (with the player token when one is set).
+    display_url: String,
+    /// The player data API for this widget (with the player token when one is set).
+    data_url: String,
+    /// Where its third party sends webhooks (push and both integrations).
+    webhook_url: Option<String>,
 }
 
-fn view(conn: &rusqlite::Connection, wc: WidgetConfig) -> Result<WidgetConfigView, Error> {
+/// The bases the URLs in a view are built from, read from the state before a store call.
+#[derive(Clone)]
+pub(super) struct Urls {
+    player: String,
+    token: Option<String>,
+    hooks: String,
+}
+
+impl Urls {
+    pub(super) fn of(state: &AppState) -> Self {
+        let player = *state.player_addr.read().unwrap_or_else(|p| p.into_inner());
+        Self {
+            player: super::status::reachable_url(player),
+            token: state
+                .player_token
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .as_ref()
+                .map(|t| t.expose().clone()),
+            hooks: state.hooks_base_url().0,
+        }
+    }
+
+    fn with_token(&self, url: String) -> String {
+        match &self.token {
+            Some(t) => format!("{url}?token={t}"),
+            None => url,
+        }
+    }
+}
+
+fn view(
+    conn: &rusqlite::Connection,
+    wc: WidgetConfig,
+    urls: &Urls,
+) -> Result<WidgetConfigView, Error> {
     let integration = integrations::require(conn, wc.integration_id)?;
     let credentials = match integration.credential_scope {
         CredentialScope::Widget => Some(credentials::view(conn, &integration, Some(&wc.id))?),
         CredentialScope::Organization => None,
     };
+    let display_url = urls.with_token(format!("{}/display/{}", urls.player, wc.id));
+    let data_url = urls.with_token(format!("{}/api/widget-configs/{}/data", urls.player, wc.id));
+    let webhook_url = integration.integration_type.pushes().then(|| {
+        format!(
+            "{}/webhooks/widgets/{}/{}",
+            urls.hooks, integration.id, wc.id
+        )
+    });
     Ok(WidgetConfigView {
         widget_config: wc,
         credentials,
+        display_url,
+        data_url,
+        webhook_url,
     })
 }
 
@@ -46,6 +98,7 @@ pub(super) async fn list(
     State(state): State<AppState>,
     query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Vec<WidgetConfigView>>, ApiError> {
+    let urls = Urls::of(&state);
     let Query(q) = query.map_err(|e| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -56,7 +109,7 @@ pub(super) async fn list(
     run(&state, move |conn, _, _| {
         widget_configs::list(conn, q.integration_id)?
             .into_iter()
-            .map(|wc| view(conn, wc))
+            .map(|wc| view(conn, wc, &urls))
             .collect::<Result<Vec<_>, _>>()
     })
     .await
@@ -67,8 +120,9 @@ pub(super) async fn show(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<WidgetConfigView>, ApiError> {
+    let urls = Urls::of(&state);
     run(&state, move |conn, _, _| {
-        view(conn, widget_configs::require(conn, &id)?)
+        view(conn, widget_configs::require(conn, &id)?, &urls)
     })
     .await
     .map(Json)
@@ -78,14 +132,15 @@ pub(super) async fn create(
     State(state): State<AppState>,
     JsonBody(input): JsonBody<WidgetConfigInput>,
 ) -> Result<(StatusCode, Json<WidgetConfigView>), ApiError> {
+    let urls = Urls::of(&state);
     let created = run_mut(&state, move |conn, _, now| {
         let wc = widget_configs::create(conn, input, now)?;
-        view(conn, wc)
+        view(conn, wc, &urls)
     })
     .await?;
     state
         .scheduler
-        .run_fresh(Target::WidgetConfig(created.widget_config.id.clone()));
+        .changed(Some(Target::WidgetConfig(created.widget_config.id.clone())));
     tracing::info!(id = %created.widget_config.id, "widget config created");
     Ok((StatusCode::CREATED, Json(created)))
 }
@@ -95,14 +150,15 @@ pub(super) async fn update(
     Path(id): Path<String>,
     JsonBody(input): JsonBody<WidgetConfigInput>,
 ) -> Result<Json<WidgetConfigView>, ApiError> {
+    let urls = Urls::of(&state);
     let updated = run_mut(&state, move |conn, _, now| {
         let wc = widget_configs::update(conn, &id, input, now)?;
-        view(conn, wc)
+        view(conn, wc, &urls)
     })
     .await?;
     state
         .scheduler
-        .run_fresh(Target::WidgetConfig(updated.widget_config.id.clone()));
+        .changed(Some(Target::WidgetConfig(updated.widget_config.id.clone())));
     Ok(Json(updated))
 }
 
@@ -151,5 +207,6 @@ pub(super) async fn delete(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     run_mut(&state, move |conn, _, _| widget_configs::delete(conn, &id)).await?;
+    state.scheduler.changed(None);
     Ok(StatusCode::NO_CONTENT)
 }

@@ -5,9 +5,10 @@
 //! or `?token=`.
 
 mod data;
+mod display;
+mod events;
 
 pub use data::body as data_body;
-mod events;
 
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderName, Method};
@@ -41,6 +42,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .merge(api)
+        .merge(display::router())
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(cors)
