@@ -380,10 +380,13 @@ export type TunnelInput =
   | { provider: "manual"; public_url: string };
 
 export interface Settings {
+  /** The address the player listener is bound to (it moves at once when changed). */
   player_addr: string;
   player_lan: boolean;
-  /** A new player address that takes effect after a restart. */
-  player_addr_pending: string | null;
+  /** How signs reach the player listener (the LAN address when exposed). */
+  player_url?: string;
+  /** A new player address that takes effect after a restart (hubs that cannot move it live). */
+  player_addr_pending?: string | null;
   player_token_set: boolean;
   notifications: boolean;
   start_at_login: boolean;

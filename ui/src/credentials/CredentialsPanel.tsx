@@ -42,7 +42,11 @@ export function CredentialsPanel(props: CredentialsPanelProps) {
   const [cleared, setCleared] = createSignal<ReadonlySet<string>>(new Set());
   const [confirming, setConfirming] = createSignal(false);
 
+  // The view shown: the hub's latest answer (a save's, before the page reloads its data).
+  const [view, setView] = createSignal<CredentialsView | null | undefined>(props.view);
+
   function resetFrom(view: CredentialsView | null | undefined): void {
+    setView(view);
     const start = initialCredentialValues(props.schema, view);
     setInitial(start);
     setValues(reconcile(start));
@@ -54,15 +58,16 @@ export function CredentialsPanel(props: CredentialsPanelProps) {
   const hasChanges = () => Object.keys(changes()).length > 0;
 
   const save = createAction(async () => {
-    const view = await props.save(changes());
+    const saved = await props.save(changes());
     errors.clear();
-    props.onChanged(view);
-    resetFrom(view);
-    return view;
+    resetFrom(saved);
+    props.onChanged(saved);
+    return saved;
   });
   const remove = createAction(async () => {
     await props.remove();
     setConfirming(false);
+    resetFrom(null);
     props.onChanged(null);
   });
   const test = createAction(async () => {
@@ -94,12 +99,12 @@ export function CredentialsPanel(props: CredentialsPanelProps) {
           fallback={<p class="muted" data-testid="no-credentials">{t("credentials.none")}</p>}
         >
           <p class="credentials__state" data-testid="credentials-state">
-            <Show when={props.view?.configured} fallback={<span class="badge badge--muted">{t("credentials.notConfigured")}</span>}>
-              <span class={`badge ${props.view?.is_valid ? "badge--ok" : "badge--error"}`}>
-                {props.view?.is_valid ? t("credentials.configured") : t("credentials.refused")}
+            <Show when={view()?.configured} fallback={<span class="badge badge--muted">{t("credentials.notConfigured")}</span>}>
+              <span class={`badge ${view()?.is_valid ? "badge--ok" : "badge--error"}`}>
+                {view()?.is_valid ? t("credentials.configured") : t("credentials.refused")}
               </span>{" "}
               <span class="muted">
-                {t("credentials.validated")} <RelativeTime value={props.view?.validated_at} />
+                {t("credentials.validated")} <RelativeTime value={view()?.validated_at} />
               </span>
             </Show>
           </p>
@@ -117,7 +122,7 @@ export function CredentialsPanel(props: CredentialsPanelProps) {
               values={values}
               onChange={onChange}
               pathPrefix="credentials"
-              credentials={props.view}
+              credentials={view()}
               cleared={cleared()}
               onClear={onClear}
               disabled={save.pending()}
@@ -145,7 +150,7 @@ export function CredentialsPanel(props: CredentialsPanelProps) {
                   {test.pending() ? t("test.running") : hasChanges() ? t("test.withTyped") : t("test.button")}
                 </button>
               </Show>
-              <Show when={props.view?.configured}>
+              <Show when={view()?.configured}>
                 <button type="button" class="button button--quiet button--danger-text" onClick={() => setConfirming(true)}>
                   {t("credentials.deleteAll")}
                 </button>

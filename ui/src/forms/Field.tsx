@@ -50,13 +50,8 @@ export function Field(props: FieldProps) {
   };
 
   const label = (
-    <label for={id} class="field__label">
+    <label for={id} class="field__label" classList={{ "field__label--required": props.required }}>
       {props.label}
-      <Show when={props.required}>
-        <span class="field__required" aria-hidden="true">
-          {" *"}
-        </span>
-      </Show>
     </label>
   );
 

@@ -28,6 +28,14 @@ export function PlayerAccess(props: { status: HubStatus | undefined }) {
   const [newToken, setNewToken] = createSignal<string>();
   const [confirm, setConfirm] = createSignal<"generate" | "clear">();
 
+  /** Where signs connect: the settings' view when the hub has one, else the status. */
+  const reach = () => {
+    const s = settings.data();
+    if (s?.player_url) return { url: s.player_url, lan: s.player_lan };
+    const player = props.status?.listeners.player;
+    return player ? { url: player.url, lan: player.lan } : undefined;
+  };
+
   createEffect(() => {
     const s = settings.data();
     if (!s) return;
@@ -62,12 +70,12 @@ export function PlayerAccess(props: { status: HubStatus | undefined }) {
   return (
     <section class="card" aria-labelledby="player-access-heading" data-testid="player-access">
       <h2 id="player-access-heading">{t("settings.player.heading")}</h2>
-      <Show when={props.status}>
-        {(status) => (
-          <p>
-            {t("settings.player.now")} <code>{status().listeners.player.url}</code>{" "}
-            <span class={`badge ${status().listeners.player.lan ? "badge--lan" : "badge--local"}`}>
-              {status().listeners.player.lan ? t("listener.reach.lan") : t("listener.reach.local")}
+      <Show when={reach()}>
+        {(r) => (
+          <p data-testid="player-reach">
+            {t("settings.player.now")} <code>{r().url}</code>{" "}
+            <span class={`badge ${r().lan ? "badge--lan" : "badge--local"}`}>
+              {r().lan ? t("listener.reach.lan") : t("listener.reach.local")}
             </span>
           </p>
         )}

@@ -1,0 +1,312 @@
+// End-to-end: an office manager's path through the admin UI, from an empty hub to a sign
+// showing live data, against the real hub (`millrace serve`) in headless Chromium.
+//
+// An RSS integration is created from its template and a widget reads a feed served by a
+// local server (node:http, loopback — nothing here reaches the internet). The preview fills
+// with the feed's items, Refresh now picks up a changed feed, an OpenWeather API key shows
+// "set" and never its value, a 422 lands next to its field, deletes are confirmed. Every
+// page is screenshotted to e2e/artifacts/ (gitignored).
+//
+// Needs the hub built with the current UI (`cargo build` at the repository root).
+
+import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import { after, before, describe, test } from "node:test";
+import { artifactPath, launchBrowser, newPage } from "./browser.mjs";
+import { startHub } from "./hub.mjs";
+
+const API_KEY = "owm-e2e-SECRET-7f3a9c";
+
+function rss(title, items) {
+  const entries = items
+    .map(
+      (item, i) => `
+    <item>
+      <title>${item}</title>
+      <link>http://news.test/${i}</link>
+      <description>About ${item}</description>
+      <pubDate>${new Date(Date.now() - (i + 1) * 60_000).toUTCString()}</pubDate>
+    </item>`,
+    )
+    .join("");
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>${title}</title><link>http://news.test/</link>
+<description>Local test feed</description>${entries}
+</channel></rss>`;
+}
+
+async function startFeed() {
+  let feed = "";
+  const server = createServer((req, res) => {
+    if (req.url.startsWith("/feed.xml")) {
+      res.writeHead(200, { "Content-Type": "application/rss+xml; charset=utf-8" });
+      res.end(feed);
+    } else {
+      res.writeHead(404);
+      res.end();
+    }
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}/feed.xml`,
+    setFeed: (text) => (feed = text),
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+
+/**
+ * Console lines Chromium logs for answers the UI expects and handles: 404 from an endpoint an
+ * older hub lacks, and the 422 this test provokes on purpose.
+ */
+const isExpectedAnswer = (problem) => /status of (404 \(Not Found\)|422 \(Unprocessable Entity\))/.test(problem);
+
+describe("admin UI: from an empty hub to live data", { timeout: 240_000 }, () => {
+  /** @type {import("./hub.mjs").RunningHub} */
+  let hub;
+  /** @type {import("playwright-core").Browser} */
+  let browser;
+  let feed;
+  let context;
+  let page;
+  let problems;
+  const shot = async (name) => page.screenshot({ path: await artifactPath(`${name}.png`), fullPage: true });
+
+  before(async () => {
+    feed = await startFeed();
+    feed.setFeed(rss("Office news", ["Alpha headline", "Beta headline", "Gamma headline"]));
+    hub = await startHub();
+    browser = await launchBrowser();
+    ({ context, page, problems } = await newPage(browser, { viewport: { width: 1280, height: 800 } }));
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: hub.origin });
+  });
+
+  after(async () => {
+    await context?.close();
+    await browser?.close();
+    await hub?.cleanup();
+    await feed?.close();
+  });
+
+  test("an empty hub lands on the overview with a Get started call to action", async () => {
+    await page.goto(hub.loginUrl);
+    await page.getByTestId("overview-page").waitFor();
+    await page.getByTestId("get-started").waitFor();
+    assert.equal(await page.getByRole("heading", { level: 1 }).textContent(), "Overview");
+    const current = page.getByRole("navigation", { name: "Main" }).locator('[aria-current="page"]');
+    assert.equal(await current.textContent(), "Overview");
+    await shot("overview-empty");
+  });
+
+  test("create an RSS integration from its template; a 422 shows next to its field", async () => {
+    await page.getByTestId("get-started-button").click();
+    await page.getByTestId("template-cards").waitFor();
+    assert.equal(new URL(page.url()).pathname, "/integrations/new");
+    await shot("templates");
+
+    await page.getByRole("link", { name: "Use the template RSS / Atom feed" }).click();
+    const form = page.getByTestId("integration-form");
+    await form.waitFor();
+    assert.equal(await page.getByLabel("Name", { exact: true }).inputValue(), "RSS feed", "prefilled from the template");
+    assert.equal(await page.getByLabel("Address to fetch").inputValue(), "{{options.feed_url}}");
+    await shot("integration-form");
+
+    // The hub refuses an interval of 5 s; its message appears next to the interval input.
+    const interval = page.getByLabel("Interval (seconds)");
+    await interval.fill("5");
+    await page.getByTestId("save-integration").click();
+    const intervalField = page.locator('[data-path="pull_interval_seconds"]');
+    const error = intervalField.getByTestId("field-error");
+    await error.waitFor();
+    assert.match(await error.textContent(), /between 30 and/);
+    assert.equal(await interval.getAttribute("aria-invalid"), "true");
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("aria-invalid")), "true", "focus moves to the first invalid input");
+    assert.equal(new URL(page.url()).pathname, "/integrations/new", "nothing was created");
+    await shot("integration-422");
+
+    await interval.fill("300");
+    await page.getByTestId("save-integration").click();
+    await page.getByTestId("integration-page").waitFor();
+    await page.getByTestId("created-notice").waitFor();
+    assert.match(new URL(page.url()).pathname, /^\/integrations\/\d+$/);
+    assert.equal(await page.getByTestId("integration-name").textContent(), "RSS feed");
+    assert.ok(await page.getByTestId("no-credentials").isVisible(), "RSS needs no credentials");
+  });
+
+  let widgetId;
+
+  test("a widget on a local feed: the preview fills with its items, then Refresh now picks up a change", async () => {
+    await page.getByTestId("add-widget").click();
+    await page.getByTestId("widget-form").waitFor();
+    await page.getByLabel("Name", { exact: true }).fill("Lobby news");
+    await page.getByLabel("Feed URL").fill(feed.url);
+    await page.getByLabel("Items to show").fill("2");
+    await page.getByTestId("save-widget").click();
+
+    await page.getByTestId("widget-page").waitFor();
+    widgetId = new URL(page.url()).pathname.split("/").pop();
+    assert.match(widgetId, /^[0-9a-f-]{36}$/);
+
+    // The hub pulls a new widget at once; the preview (what players get) fills by itself.
+    const items = page.getByTestId("rss-item");
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="rss-item"]').length === 2);
+    assert.match(await items.first().textContent(), /Alpha headline/);
+    assert.equal(await items.count(), 2, "max_items is applied to what players receive");
+    assert.equal(await page.getByTestId("preview-status").textContent(), "Working");
+    const firstVersion = Number(await page.getByTestId("preview-version").textContent());
+    assert.ok(firstVersion > 0);
+    assert.match(await page.getByTestId("preview-json").textContent(), /"feed_title": "Office news"/);
+
+    // Display URL, QR code and copy buttons.
+    const status = await (await hub.adminGet("/admin/api/status")).json();
+    const displayUrl = (await page.getByTestId("display-url").textContent()).trim();
+    assert.ok(displayUrl.startsWith(`${status.listeners.player.url}/display/${widgetId}`), displayUrl);
+    const qr = page.getByTestId("qr-code");
+    assert.ok(Number(await qr.getAttribute("data-modules")) >= 21);
+    assert.equal(await qr.getAttribute("aria-label"), `QR code for ${displayUrl}`);
+    await page.getByRole("button", { name: "Copy Display URL" }).click();
+    await page.getByText("Copied").first().waitFor();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), displayUrl);
+    assert.equal((await page.getByTestId("widget-id").textContent()).trim(), widgetId);
+    await shot("widget");
+
+    // The display URL really serves this widget's data to a sign.
+    const dataUrl = (await page.getByTestId("data-url").textContent()).trim();
+    const served = await (await fetch(dataUrl, { headers: { "X-Player-Id": "lobby-tv" } })).json();
+    assert.equal(served.data.items[0].title, "Alpha headline");
+
+    feed.setFeed(rss("Office news", ["Delta headline", "Alpha headline", "Beta headline"]));
+    await page.getByTestId("refresh-now").click();
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="rss-item"]')?.textContent?.includes("Delta headline"),
+      undefined,
+      { timeout: 20_000 },
+    );
+    assert.ok(Number(await page.getByTestId("preview-version").textContent()) > firstVersion, "a new version");
+    await page.getByTestId("refresh-result").getByText("Fresh data arrived.").waitFor();
+  });
+
+  test("Test connection on the integration shows the upstream status, raw sample and mapped data", async () => {
+    await page.getByRole("link", { name: "RSS feed" }).first().click();
+    await page.getByTestId("integration-page").waitFor();
+    await page.getByTestId("test-connection").click();
+    const result = page.getByTestId("test-result");
+    await result.waitFor();
+    assert.equal(await result.getAttribute("data-ok"), "true");
+    assert.match(await result.textContent(), /HTTP 200/);
+    assert.match(await page.getByTestId("test-sample").textContent(), /<rss/);
+    assert.match(await page.getByTestId("test-data").textContent(), /Delta headline/);
+    await shot("integration");
+  });
+
+  test("OpenWeather: the API key shows as set and its value never reaches the page", async () => {
+    await page.goto(`${hub.origin}/integrations/new?template=openweather`);
+    await page.getByTestId("integration-form").waitFor();
+    await page.getByTestId("save-integration").click();
+    await page.getByTestId("integration-page").waitFor();
+
+    const state = page.getByTestId("secret-state-api_key");
+    assert.equal(await state.textContent(), "not set");
+    const key = page.getByLabel("API key");
+    assert.equal(await key.getAttribute("type"), "password");
+    await key.fill(API_KEY);
+    await page.getByTestId("save-credentials").click();
+    await page.getByTestId("credentials-saved").waitFor();
+    assert.equal(await state.textContent(), "set");
+    assert.equal(await key.inputValue(), "", "the typed secret leaves the input once saved");
+    await shot("integration-openweather");
+
+    // Neither the DOM, nor any input's value, nor a reload shows the key.
+    const values = await page.evaluate(() => [...document.querySelectorAll("input, textarea")].map((el) => el.value).join("\n"));
+    assert.ok(!values.includes(API_KEY));
+    assert.ok(!(await page.content()).includes(API_KEY));
+    await page.reload();
+    await page.getByTestId("integration-page").waitFor();
+    assert.equal(await page.getByTestId("secret-state-api_key").textContent(), "set");
+    assert.ok(!(await page.content()).includes(API_KEY));
+    const api = await (await hub.adminGet(new URL(page.url()).pathname.replace("/integrations", "/admin/api/integrations"))).text();
+    assert.ok(!api.includes(API_KEY), "the API does not return it either");
+  });
+
+  test("delete asks first, says what goes with it, and Escape cancels", async () => {
+    // OpenWeather (no widgets): cancel with Escape, then confirm.
+    const remove = page.getByTestId("delete-integration");
+    await remove.click();
+    const dialog = page.getByTestId("delete-integration-dialog");
+    await dialog.waitFor();
+    assert.equal(await page.getByRole("dialog").getAttribute("aria-modal"), "true");
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Cancel", "the safe choice has the focus");
+    assert.match(await page.getByTestId("delete-consequences").textContent(), /its credentials and cached data/);
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "detached" });
+    assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), "delete-integration", "focus returns to the opener");
+
+    await remove.click();
+    await page.getByTestId("confirm-button").click();
+    await page.getByTestId("integrations-page").waitFor();
+    await page.getByTestId("integrations-table").waitFor();
+    assert.equal(await page.getByRole("link", { name: "OpenWeather" }).count(), 0);
+    await shot("integrations");
+
+    // RSS (one widget): the confirmation names the widget config and credentials going with it.
+    await page.getByRole("button", { name: "Delete RSS feed" }).click();
+    assert.match(
+      await page.getByTestId("delete-consequences").textContent(),
+      /its 1 widget config and that widget's credentials, and its own credentials and cached data/,
+    );
+    await shot("integration-delete-dialog");
+    await page.keyboard.press("Escape");
+  });
+
+  test("every page renders: widgets, webhooks, players, settings, status, overview", async () => {
+    await page.goto(`${hub.origin}/widgets`);
+    await page.getByTestId("widgets-table").waitFor();
+    await shot("widgets");
+
+    // A push integration for the webhooks page.
+    await page.goto(`${hub.origin}/integrations/new?template=signed-webhook`);
+    await page.getByTestId("integration-form").waitFor();
+    await shot("integration-form-push");
+    await page.getByTestId("save-integration").click();
+    await page.getByTestId("integration-page").waitFor();
+    await page.getByRole("link", { name: "Webhooks" }).first().click();
+    await page.getByTestId("webhooks-page").waitFor();
+    await page.getByTestId("deliveries").waitFor();
+    await page.waitForTimeout(500);
+    await shot("webhooks");
+
+    await page.getByRole("link", { name: "Players" }).click();
+    await page.getByTestId("player-row").waitFor();
+    assert.match(await page.getByTestId("players-table").textContent(), /lobby-tv/);
+    assert.match(await page.getByTestId("players-table").textContent(), /Lobby news/);
+    await shot("players");
+
+    await page.getByRole("link", { name: "Settings" }).click();
+    await page.getByTestId("settings-page").waitFor();
+    await page.getByTestId("key-settings").getByTestId("keystore-warning").waitFor();
+    await page.waitForTimeout(500);
+    await shot("settings");
+
+    await page.getByRole("link", { name: "Status" }).click();
+    await page.getByTestId("hub-version").waitFor();
+    await shot("status-page");
+
+    await page.getByRole("link", { name: "Overview" }).click();
+    await page.getByTestId("overview-page").waitFor();
+    await page.waitForTimeout(1_000);
+    await shot("overview");
+
+    // Back and forward work on client routes.
+    await page.goBack();
+    await page.getByTestId("status-page").waitFor();
+    await page.goForward();
+    await page.getByTestId("overview-page").waitFor();
+
+    await page.getByLabel("Language").selectOption({ label: "Español" });
+    await page.getByRole("heading", { level: 1, name: "Resumen" }).waitFor();
+    await shot("overview-es");
+    await page.getByLabel("Idioma").selectOption({ label: "English" });
+
+    const unexpected = problems.filter((p) => !isExpectedAnswer(p));
+    assert.deepEqual(unexpected, [], "no script errors in the page");
+  });
+});
