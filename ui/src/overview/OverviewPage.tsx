@@ -6,6 +6,7 @@ import { isUnsupported, LoadError, UnsupportedNotice } from "../components/LoadE
 import { Loading } from "../components/Loading";
 import { t } from "../i18n";
 import { formatTime } from "../i18n/format";
+import { CredentialsSummary, TypeBadge } from "../integrations/badges";
 import { GetStarted } from "./GetStarted";
 import { HubFacts } from "./HubFacts";
 import { IntegrationHealthCard } from "./IntegrationHealthCard";
@@ -101,15 +102,27 @@ export function OverviewPage(props: { refreshMs?: number }) {
             <For each={overview.data()!.integrations}>{(integration) => <IntegrationHealthCard integration={integration} />}</For>
           </Show>
           <Show when={fallbackNeeded() && integrations.data() && !empty()}>
-            <ul class="plain-list">
-              <For each={integrations.data()!}>
-                {(i) => (
-                  <li>
-                    <a href={`/integrations/${i.id}`}>{i.name}</a> <span class="muted">({i.widget})</span>
-                  </li>
-                )}
-              </For>
-            </ul>
+            <h2 class="section-title">{t("overview.integrations")}</h2>
+            <For each={integrations.data()!}>
+              {(i) => (
+                <article class="card health-card" data-testid={`overview-integration-${i.id}`}>
+                  <header class="health-card__head">
+                    <h3>
+                      <a href={`/integrations/${i.id}`}>{i.name}</a>
+                    </h3>
+                    <span class="muted">{i.widget}</span>
+                    <TypeBadge type={i.integration_type} />
+                    <span class={`badge ${i.is_active ? "badge--ok" : "badge--muted"}`}>
+                      {i.is_active ? t("state.enabled") : t("state.disabled")}
+                    </span>
+                  </header>
+                  <p class="muted">
+                    {t("overview.fallbackWidgets", { n: i.widget_config_count ?? 0 })} · {t("integrations.column.credentials")}:{" "}
+                    <CredentialsSummary integration={i} />
+                  </p>
+                </article>
+              )}
+            </For>
           </Show>
         </div>
         <aside class="overview-grid__side">

@@ -78,6 +78,9 @@ export function WebhookCard(props: { integration: Integration; widgets: WidgetCo
       </div>
       <Show when={info.error() && isUnsupported(info.error())}>
         <UnsupportedNotice feature={t("feature.webhookInfo")} />
+        <p class="muted" data-testid="secret-by-hand">
+          {t("webhook.secretByHand")} <a href={`/integrations/${props.integration.id}`}>{props.integration.name}</a>
+        </p>
       </Show>
       <Show when={info.error() && !isUnsupported(info.error())}>
         <LoadError error={info.error()!} title={t("webhook.loadFailed")} onRetry={() => void info.reload()} retrying={info.loading()} />

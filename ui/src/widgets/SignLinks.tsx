@@ -15,13 +15,15 @@ export function SignLinks(props: { widget: WidgetConfig; status: HubStatus | und
     <Show when={urls()} fallback={<p class="muted">{t("sign.noPlayerUrl")}</p>}>
       {(u) => (
         <div class="sign-links" data-testid="sign-links">
-          <div class="sign-links__qr">
-            <QrCode text={u().display} label={t("sign.qrLabel", { url: u().display })} />
+          <div class="sign-links__display">
+            <QrCode text={u().display} label={t("sign.qrLabel", { url: u().display })} size={148} />
+            <div class="sign-links__urls">
+              <h3>{t("sign.displayUrl")}</h3>
+              <CopyField value={u().display} label={t("sign.displayUrl")} testid="display-url" />
+              <p class="field__help">{t("sign.displayHelp")}</p>
+            </div>
           </div>
           <div class="sign-links__urls">
-            <h3>{t("sign.displayUrl")}</h3>
-            <CopyField value={u().display} label={t("sign.displayUrl")} testid="display-url" />
-            <p class="field__help">{t("sign.displayHelp")}</p>
             <Show when={!u().fromHub && props.playerTokenSet}>
               <p class="notice notice--warning">{t("sign.tokenNeeded")}</p>
             </Show>
