@@ -33,8 +33,10 @@ export function WebhookCard(props: { integration: Integration; widgets: WidgetCo
   const [payload, setPayload] = createSignal("");
   const [payloadError, setPayloadError] = createSignal<string>();
 
-  const urls = () => info.data()?.urls ?? localHookUrls(props.integration, props.widgets, props.status);
-  const isPublic = () => info.data()?.public === true;
+  // An older hub without the webhook endpoint: the local URLs, built from the hooks listener.
+  const older = () => isUnsupported(info.error());
+  const urls = () => info.data()?.urls ?? (older() ? localHookUrls(props.integration, props.widgets, props.status) : undefined);
+  const isLocal = () => (info.data() ? !info.data()!.public : older());
   const secretSet = () => info.data()?.secret_set === true;
 
   const rotate = createAction(async () => {
@@ -86,7 +88,7 @@ export function WebhookCard(props: { integration: Integration; widgets: WidgetCo
         <LoadError error={info.error()!} title={t("webhook.loadFailed")} onRetry={() => void info.reload()} retrying={info.loading()} />
       </Show>
 
-      <Show when={!isPublic()}>
+      <Show when={isLocal()}>
         <div class="notice notice--info" data-testid="webhook-local">
           <p>{t("webhook.localOnly")}</p>
           <a href="/settings#tunnel">{t("webhook.setUpTunnel")}</a>
