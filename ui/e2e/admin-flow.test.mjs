@@ -257,6 +257,34 @@ describe("admin UI: from an empty hub to live data", { timeout: 240_000 }, () =>
     await page.keyboard.press("Escape");
   });
 
+  test("Settings: a player token is shown once, then every display URL carries it", async () => {
+    await page.goto(`${hub.origin}/settings`);
+    await page.getByTestId("player-access").waitFor();
+    const state = page.getByTestId("player-token-state");
+    await state.getByText("No token").waitFor();
+    await page.getByTestId("generate-player-token").click();
+    const token = (await page.getByTestId("new-secret").inputValue()).trim();
+    assert.ok(token.length >= 20, "a generated token");
+    await state.getByText("Token required").waitFor();
+    await shot("settings-token");
+    await page.getByRole("button", { name: "I have copied it" }).click();
+    assert.equal(await page.getByTestId("new-secret").count(), 0, "the token is gone once dismissed");
+    assert.ok(!(await page.content()).includes(token));
+
+    await page.goto(`${hub.origin}/widgets/${widgetId}`);
+    const displayUrl = page.getByTestId("display-url");
+    await displayUrl.waitFor();
+    assert.match(await displayUrl.textContent(), new RegExp(`/display/${widgetId}\\?token=${token}$`));
+    const dataUrl = (await page.getByTestId("data-url").textContent()).trim();
+    assert.equal((await fetch(dataUrl)).status, 200, "the data URL with its token works");
+    assert.equal((await fetch(dataUrl.replace(/\?token=.*$/, ""))).status, 401, "without it signs are refused");
+
+    await page.goto(`${hub.origin}/settings`);
+    await page.getByRole("button", { name: "Remove the token" }).click();
+    await page.getByTestId("confirm-button").click();
+    await state.getByText("No token").waitFor();
+  });
+
   test("every page renders: widgets, webhooks, players, settings, status, overview", async () => {
     await page.goto(`${hub.origin}/widgets`);
     await page.getByTestId("widgets-table").waitFor();
@@ -275,7 +303,7 @@ describe("admin UI: from an empty hub to live data", { timeout: 240_000 }, () =>
     await shot("webhooks");
 
     await page.getByRole("link", { name: "Players" }).click();
-    await page.getByTestId("player-row").waitFor();
+    await page.getByTestId("player-row").first().waitFor();
     assert.match(await page.getByTestId("players-table").textContent(), /lobby-tv/);
     assert.match(await page.getByTestId("players-table").textContent(), /Lobby news/);
     await shot("players");

@@ -75,6 +75,11 @@ export function IntegrationHealthCard(props: { integration: OverviewIntegration 
                     <td>{wc.version ?? "—"}</td>
                     <td>
                       <RelativeTime value={wc.fetched_at} />
+                      <Show when={wc.next_pull}>
+                        <div class="cell-note">
+                          {t("overview.nextPullShort")} <RelativeTime value={wc.next_pull} />
+                        </div>
+                      </Show>
                     </td>
                     <td>
                       <Show when={wc.players > 0} fallback={<span class="muted">{t("overview.noPlayers")}</span>}>

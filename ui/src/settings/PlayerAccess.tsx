@@ -153,10 +153,14 @@ export function PlayerAccess(props: { status: HubStatus | undefined }) {
               <Show when={token.error()}>{(error) => <LoadError error={error()} title={t("settings.token.failed")} />}</Show>
               <Show when={newToken()}>
                 {(value) => (
-                  <div>
-                    <SecretOnce secret={value()} previousKept={false} onDone={() => setNewToken(undefined)} />
-                    <p class="muted">{t("settings.token.useIt")}</p>
-                  </div>
+                  <SecretOnce
+                    secret={value()}
+                    title={t("settings.token.newTitle")}
+                    warning={t("settings.token.onceWarning")}
+                    note={t("settings.token.useIt")}
+                    copyLabel={t("settings.token.heading")}
+                    onDone={() => setNewToken(undefined)}
+                  />
                 )}
               </Show>
             </div>

@@ -183,7 +183,16 @@ export function WebhookCard(props: { integration: Integration; widgets: WidgetCo
       <div aria-live="polite">
         <Show when={rotate.error()}>{(error) => <LoadError error={error()} title={t("webhook.secret.failed")} feature={t("feature.webhookSecret")} />}</Show>
         <Show when={shownSecret()}>
-          {(s) => <SecretOnce secret={s().secret} previousKept={s().previousKept} onDone={() => setShownSecret(undefined)} />}
+          {(s) => (
+            <SecretOnce
+              secret={s().secret}
+              title={t("webhook.secret.newTitle")}
+              warning={t("webhook.secret.onceWarning")}
+              note={s().previousKept ? t("webhook.secret.previousKept") : t("webhook.secret.firstSecret")}
+              copyLabel={t("webhook.secret.label")}
+              onDone={() => setShownSecret(undefined)}
+            />
+          )}
         </Show>
       </div>
 
