@@ -10,12 +10,30 @@
 // Needs the hub built with the current UI (`cargo build` at the repository root).
 
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
 import { createServer } from "node:http";
+import { createRequire } from "node:module";
 import { after, before, describe, test } from "node:test";
 import { artifactPath, launchBrowser, newPage } from "./browser.mjs";
 import { startHub } from "./hub.mjs";
 
 const API_KEY = "owm-e2e-SECRET-7f3a9c";
+const AXE_SOURCE = await readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+/**
+ * Runs axe-core (WCAG 2 A/AA rules) on the page as it is and returns the serious and
+ * critical violations, one line each. Evaluated through DevTools, so the hub's CSP allows it.
+ */
+async function accessibilityProblems(page) {
+  await page.evaluate(AXE_SOURCE);
+  const result = await page.evaluate(() =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } }),
+  );
+  return result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
+}
 
 function rss(title, items) {
   const entries = items
@@ -69,7 +87,12 @@ describe("admin UI: from an empty hub to live data", { timeout: 240_000 }, () =>
   let context;
   let page;
   let problems;
-  const shot = async (name) => page.screenshot({ path: await artifactPath(`${name}.png`), fullPage: true });
+  const a11y = [];
+  /** A full-page screenshot, and the page's accessibility problems collected for the last test. */
+  const shot = async (name) => {
+    await page.screenshot({ path: await artifactPath(`${name}.png`), fullPage: true });
+    for (const problem of await accessibilityProblems(page)) a11y.push(`${name}: ${problem}`);
+  };
 
   before(async () => {
     feed = await startFeed();
@@ -103,7 +126,7 @@ describe("admin UI: from an empty hub to live data", { timeout: 240_000 }, () =>
     assert.equal(new URL(page.url()).pathname, "/integrations/new");
     await shot("templates");
 
-    await page.getByRole("link", { name: "Use the template RSS / Atom feed" }).click();
+    await page.getByRole("link", { name: "Use this template: RSS / Atom feed" }).click();
     const form = page.getByTestId("integration-form");
     await form.waitFor();
     assert.equal(await page.getByLabel("Name", { exact: true }).inputValue(), "RSS feed", "prefilled from the template");
@@ -336,5 +359,6 @@ describe("admin UI: from an empty hub to live data", { timeout: 240_000 }, () =>
 
     const unexpected = problems.filter((p) => !isExpectedAnswer(p));
     assert.deepEqual(unexpected, [], "no script errors in the page");
+    assert.deepEqual(a11y, [], "no serious accessibility violations (axe-core) on any page screenshotted");
   });
 });

@@ -227,7 +227,7 @@ export const en = {
   "templates.loading": "Loading templates…",
   "templates.loadFailed": "Cannot show the templates",
   "templates.use": "Use this template",
-  "templates.useNamed": "Use the template {title}",
+  "templates.useNamed": "Use this template: {title}",
   "templates.needsCredentials": "needs an API key or secret",
 
   "integration.loading": "Loading the integration…",

@@ -223,7 +223,7 @@ export const es: Dictionary = {
   "templates.loading": "Cargando las plantillas…",
   "templates.loadFailed": "No se pueden mostrar las plantillas",
   "templates.use": "Usar esta plantilla",
-  "templates.useNamed": "Usar la plantilla {title}",
+  "templates.useNamed": "Usar esta plantilla: {title}",
   "templates.needsCredentials": "necesita una clave de API o un secreto",
 
   "integration.loading": "Cargando la integración…",
