@@ -308,6 +308,34 @@ describe("admin UI: from an empty hub to live data", { timeout: 240_000 }, () =>
     await state.getByText("No token").waitFor();
   });
 
+  test("Settings: export downloads the definitions; import shows the report or the hub's field errors", async () => {
+    await page.goto(`${hub.origin}/settings`);
+    await page.getByTestId("definitions-transfer").waitFor();
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export").click()]);
+    assert.match(download.suggestedFilename(), /^millrace-definitions-\d{4}-\d{2}-\d{2}\.json$/);
+    const exported = await readFile(await download.path(), "utf8");
+    const doc = JSON.parse(exported);
+    assert.equal(doc.format, "millrace.definitions");
+    assert.ok(doc.integrations.some((i) => i.name === "RSS feed"));
+    assert.ok(!exported.includes(API_KEY), "exports never contain secrets");
+
+    const transfer = page.getByTestId("definitions-transfer");
+    await transfer.getByLabel("Definitions file (JSON)").setInputFiles({ name: "defs.json", mimeType: "application/json", buffer: Buffer.from(exported) });
+    await transfer.getByLabel("When a name already exists").selectOption("update");
+    await page.getByTestId("import").click();
+    const report = page.getByTestId("import-report");
+    await report.waitFor();
+    assert.match(await report.textContent(), /Integrations: 0 created, \d+ updated/);
+
+    const broken = { ...doc, integrations: [{ ...doc.integrations[0], pull_interval_seconds: 5 }] };
+    await transfer.getByLabel("Definitions file (JSON)").setInputFiles({ name: "bad.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(broken)) });
+    await page.getByTestId("import").click();
+    const errors = page.getByTestId("import-errors");
+    await errors.waitFor();
+    assert.match(await errors.textContent(), /pull_interval_seconds/);
+    await shot("settings-import-errors");
+  });
+
   test("every page renders: widgets, webhooks, players, settings, status, overview", async () => {
     await page.goto(`${hub.origin}/widgets`);
     await page.getByTestId("widgets-table").waitFor();

@@ -651,6 +651,8 @@ export const en = {
   "transfer.export": "Export definitions",
   "transfer.exporting": "Exporting…",
   "transfer.exported": "Downloaded {n} integrations.",
+  "transfer.exportedOne": "Downloaded 1 integration.",
+  "transfer.fileProblems": "The file has these problems (each with where it is in the file):",
   "transfer.importHeading": "Import definitions",
   "transfer.file": "Definitions file (JSON)",
   "transfer.onConflict": "When a name already exists",

@@ -647,6 +647,8 @@ export const es: Dictionary = {
   "transfer.export": "Exportar definiciones",
   "transfer.exporting": "Exportando…",
   "transfer.exported": "Descargadas {n} integraciones.",
+  "transfer.exportedOne": "Descargada 1 integración.",
+  "transfer.fileProblems": "El archivo tiene estos problemas (cada uno con su lugar en el archivo):",
   "transfer.importHeading": "Importar definiciones",
   "transfer.file": "Archivo de definiciones (JSON)",
   "transfer.onConflict": "Si un nombre ya existe",

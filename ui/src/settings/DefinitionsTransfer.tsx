@@ -56,7 +56,9 @@ export function DefinitionsTransfer() {
       <div aria-live="polite">
         <Show when={exportAction.error()}>{(e) => <p class="notice notice--error">{errorText(e())}</p>}</Show>
         <Show when={exportAction.result() !== undefined && !exportAction.pending()}>
-          <p class="notice notice--ok">{t("transfer.exported", { n: exportAction.result()! })}</p>
+          <p class="notice notice--ok">
+            {exportAction.result() === 1 ? t("transfer.exportedOne") : t("transfer.exported", { n: exportAction.result()! })}
+          </p>
         </Show>
       </div>
 
@@ -163,7 +165,7 @@ function ImportErrors(props: { error: ApiError }) {
   return (
     <div class="notice notice--error" role="alert" data-testid="import-errors">
       <p class="notice__title">{t("transfer.importFailed")}</p>
-      <p>{errorText(props.error)}</p>
+      <p>{props.error.fieldErrors ? t("transfer.fileProblems") : errorText(props.error)}</p>
       <Show when={props.error.fieldErrors}>
         {(fields) => (
           <ul class="error-summary">
