@@ -9,6 +9,7 @@ import { navigate, queryParam } from "../router";
 import { TypeBadge } from "./badges";
 import { DeleteIntegrationDialog } from "./DeleteIntegrationDialog";
 import { inputFromIntegration, pulls, pushes } from "./draft";
+import { IntegrationHealth } from "./IntegrationHealth";
 import { dataKeyLabel } from "./IntegrationForm";
 
 /** One integration: what it does, its credentials, its widget configs, and its actions. */
@@ -57,6 +58,7 @@ export function IntegrationDetailPage(props: { params: Record<string, string> })
                 </button>
               </div>
             </div>
+            <IntegrationHealth id={current().id} />
             <div aria-live="polite">
               <Show when={queryParam("created") === "1"}>
                 <p class="notice notice--ok" data-testid="created-notice">
