@@ -38,6 +38,7 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
             type="button"
             class={`button ${props.danger ? "button--danger" : ""}`}
             disabled={props.pending}
+            aria-busy={props.pending}
             data-testid="confirm-button"
             onClick={() => props.onConfirm()}
           >

@@ -136,13 +136,14 @@ export function CredentialsPanel(props: CredentialsPanelProps) {
               </Show>
             </div>
             <div class="form-actions">
-              <button type="submit" class="button" disabled={save.pending() || !hasChanges()} data-testid="save-credentials">
+              <button type="submit" class="button" aria-busy={save.pending()} disabled={save.pending() || !hasChanges()} data-testid="save-credentials">
                 {save.pending() ? t("credentials.saving") : t("credentials.save")}
               </button>
               <Show when={props.test}>
                 <button
                   type="button"
                   class="button button--quiet"
+                  aria-busy={test.pending()}
                   disabled={test.pending()}
                   data-testid="test-connection"
                   onClick={() => void test.run()}
@@ -160,7 +161,7 @@ export function CredentialsPanel(props: CredentialsPanelProps) {
         </Show>
         <Show when={noFields() && props.test}>
           <div class="form-actions">
-            <button type="button" class="button button--quiet" disabled={test.pending()} data-testid="test-connection" onClick={() => void test.run()}>
+            <button type="button" class="button button--quiet" aria-busy={test.pending()} disabled={test.pending()} data-testid="test-connection" onClick={() => void test.run()}>
               {test.pending() ? t("test.running") : t("test.button")}
             </button>
           </div>

@@ -50,7 +50,7 @@ export function IntegrationDetailPage(props: { params: Record<string, string> })
                 <a class="button button--quiet" href={`/integrations/${current().id}/edit`} data-testid="edit-integration">
                   {t("action.edit")}
                 </a>
-                <button type="button" class="button button--quiet" disabled={toggle.pending()} data-testid="toggle-integration" onClick={() => void toggle.run(current())}>
+                <button type="button" class="button button--quiet" aria-busy={toggle.pending()} disabled={toggle.pending()} data-testid="toggle-integration" onClick={() => void toggle.run(current())}>
                   {toggle.pending() ? t("action.saving") : current().is_active ? t("action.disable") : t("action.enable")}
                 </button>
                 <button type="button" class="button button--danger" data-testid="delete-integration" onClick={() => setDeleting(true)}>

@@ -183,7 +183,7 @@ export function IntegrationForm(props: IntegrationFormProps) {
 
         <FormStatus error={state.error} />
         <div class="form-actions">
-          <button type="submit" class="button" disabled={state.pending} data-testid="save-integration">
+          <button type="submit" class="button" disabled={state.pending} aria-busy={state.pending} data-testid="save-integration">
             {state.pending ? props.pendingLabel : props.submitLabel}
           </button>
           <a class="button button--quiet" href={props.cancelHref}>

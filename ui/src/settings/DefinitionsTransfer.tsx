@@ -49,7 +49,7 @@ export function DefinitionsTransfer() {
       <h2 id="transfer-heading">{t("transfer.heading")}</h2>
       <p class="muted">{t("transfer.intro")}</p>
       <div class="button-row">
-        <button type="button" class="button button--quiet" disabled={exportAction.pending()} data-testid="export" onClick={() => void exportAction.run()}>
+        <button type="button" class="button button--quiet" aria-busy={exportAction.pending()} disabled={exportAction.pending()} data-testid="export" onClick={() => void exportAction.run()}>
           {exportAction.pending() ? t("transfer.exporting") : t("transfer.export")}
         </button>
       </div>
@@ -102,7 +102,7 @@ export function DefinitionsTransfer() {
           </div>
         </div>
         <div class="form-actions">
-          <button type="submit" class="button" disabled={!file() || importAction.pending()} data-testid="import">
+          <button type="submit" class="button" aria-busy={importAction.pending()} disabled={!file() || importAction.pending()} data-testid="import">
             {importAction.pending() ? t("transfer.importing") : t("transfer.import")}
           </button>
         </div>
@@ -142,7 +142,7 @@ export function DefinitionsTransfer() {
         </div>
       </div>
       <div class="form-actions">
-        <button type="button" class="button button--quiet" disabled={!castmillFile() || castmillAction.pending()} onClick={() => void castmillAction.run()}>
+        <button type="button" class="button button--quiet" aria-busy={castmillAction.pending()} disabled={!castmillFile() || castmillAction.pending()} onClick={() => void castmillAction.run()}>
           {castmillAction.pending() ? t("transfer.importing") : t("transfer.castmillImport")}
         </button>
       </div>

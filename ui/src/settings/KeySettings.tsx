@@ -32,7 +32,7 @@ export function KeySettings(props: { status: HubStatus | undefined }) {
         )}
       </Show>
       <p class="muted">{t("keys.rotateExplain")}</p>
-      <button type="button" class="button button--quiet" disabled={rotate.pending()} data-testid="rotate-key" onClick={() => setConfirming(true)}>
+      <button type="button" class="button button--quiet" aria-busy={rotate.pending()} disabled={rotate.pending()} data-testid="rotate-key" onClick={() => setConfirming(true)}>
         {rotate.pending() ? t("keys.rotating") : t("keys.rotate")}
       </button>
       <div aria-live="polite">

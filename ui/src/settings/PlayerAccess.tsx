@@ -126,7 +126,7 @@ export function PlayerAccess(props: { status: HubStatus | undefined }) {
               </Show>
               <FormStatus error={save.error()} />
               <div class="form-actions">
-                <button type="submit" class="button" disabled={save.pending()}>
+                <button type="submit" class="button" aria-busy={save.pending()} disabled={save.pending()}>
                   {save.pending() ? t("form.saving") : t("settings.player.save")}
                 </button>
               </div>
@@ -140,7 +140,7 @@ export function PlayerAccess(props: { status: HubStatus | undefined }) {
               </span>
             </p>
             <div class="button-row">
-              <button type="button" class="button button--quiet" disabled={token.pending()} data-testid="generate-player-token" onClick={() => askToken("generate")}>
+              <button type="button" class="button button--quiet" aria-busy={token.pending()} disabled={token.pending()} data-testid="generate-player-token" onClick={() => askToken("generate")}>
                 {token.pending() ? t("form.saving") : s().player_token_set ? t("settings.token.regenerate") : t("settings.token.generate")}
               </button>
               <Show when={s().player_token_set}>

@@ -28,7 +28,7 @@ export function PullSettings() {
               </span>
             </p>
             <p class="muted">{t("pulls.explain")}</p>
-            <button type="button" class="button button--quiet" disabled={toggle.pending()} onClick={() => void toggle.run(!s().paused)}>
+            <button type="button" class="button button--quiet" aria-busy={toggle.pending()} disabled={toggle.pending()} onClick={() => void toggle.run(!s().paused)}>
               {toggle.pending() ? t("form.saving") : s().paused ? t("pulls.resume") : t("pulls.pause")}
             </button>
             <Show when={toggle.error()}>{(error) => <LoadError error={error()} title={t("pulls.failed")} />}</Show>

@@ -238,7 +238,7 @@ export function TunnelSettings() {
               </Show>
             </div>
             <div class="form-actions">
-              <button type="submit" class="button" disabled={save.pending()} data-testid="save-tunnel">
+              <button type="submit" class="button" aria-busy={save.pending()} disabled={save.pending()} data-testid="save-tunnel">
                 {save.pending() ? t("form.saving") : t("tunnel.save")}
               </button>
             </div>

@@ -133,7 +133,7 @@ export function DeliveriesInspector(props: { integrationId: number }) {
             </table>
           </div>
           <Show when={!exhausted() && rows().length >= PAGE_SIZE}>
-            <button type="button" class="button button--quiet" disabled={loadOlder.pending()} onClick={() => void loadOlder.run()}>
+            <button type="button" class="button button--quiet" aria-busy={loadOlder.pending()} disabled={loadOlder.pending()} onClick={() => void loadOlder.run()}>
               {loadOlder.pending() ? t("deliveries.loading") : t("deliveries.older")}
             </button>
           </Show>

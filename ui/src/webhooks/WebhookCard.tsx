@@ -173,6 +173,7 @@ export function WebhookCard(props: { integration: Integration; widgets: WidgetCo
         <button
           type="button"
           class="button"
+          aria-busy={rotate.pending()}
           disabled={rotate.pending() || (widgetScope() && !target())}
           data-testid="rotate-secret"
           onClick={startRotate}
@@ -216,6 +217,7 @@ export function WebhookCard(props: { integration: Integration; widgets: WidgetCo
           <button
             type="button"
             class="button button--quiet"
+            aria-busy={test.pending()}
             disabled={test.pending() || (widgetScope() && !target())}
             data-testid="send-test-delivery"
             onClick={() => void test.run()}

@@ -95,7 +95,7 @@ export function WidgetDetailPage(props: { params: Record<string, string> }) {
                 <a class="button button--quiet" href={`/widgets/${wc().id}/edit`} data-testid="edit-widget">
                   {t("action.edit")}
                 </a>
-                <button type="button" class="button button--quiet" disabled={toggle.pending()} onClick={() => void toggle.run(wc())}>
+                <button type="button" class="button button--quiet" aria-busy={toggle.pending()} disabled={toggle.pending()} onClick={() => void toggle.run(wc())}>
                   {toggle.pending() ? t("action.saving") : wc().is_active ? t("action.disable") : t("action.enable")}
                 </button>
                 <button type="button" class="button button--danger" data-testid="delete-widget" onClick={() => setDeleting(true)}>
@@ -117,7 +117,7 @@ export function WidgetDetailPage(props: { params: Record<string, string> }) {
                 <div class="card__head">
                   <h2 id="preview-heading">{t("preview.heading")}</h2>
                   <Show when={canPull()}>
-                    <button type="button" class="button" disabled={refresh.pending()} data-testid="refresh-now" onClick={() => void refresh.run()}>
+                    <button type="button" class="button" aria-busy={refresh.pending()} disabled={refresh.pending()} data-testid="refresh-now" onClick={() => void refresh.run()}>
                       {refresh.pending() ? t("preview.refreshing") : t("preview.refresh")}
                     </button>
                   </Show>

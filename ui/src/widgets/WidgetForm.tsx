@@ -109,7 +109,7 @@ export function WidgetForm(props: WidgetFormProps) {
         </Show>
         <FormStatus error={save.error()} />
         <div class="form-actions">
-          <button type="submit" class="button" disabled={save.pending() || !integration()} data-testid="save-widget">
+          <button type="submit" class="button" aria-busy={save.pending()} disabled={save.pending() || !integration()} data-testid="save-widget">
             {save.pending() ? t("form.saving") : props.existing ? t("form.save") : t("widget.create")}
           </button>
           <a class="button button--quiet" href={props.cancelHref}>
