@@ -3,7 +3,7 @@
  * the page for the current path or the signed-out page.
  */
 import { Dynamic } from "solid-js/web";
-import { Show, createEffect, createMemo, on } from "solid-js";
+import { Show, createEffect, createMemo, on, onCleanup } from "solid-js";
 import { HubContext, createHubClient, type HubClient } from "./api";
 import { createSession, type Session } from "./session";
 import { Shell } from "./components/Shell";
@@ -30,6 +30,11 @@ export function App(props: AppProps) {
   // Keyed on the path alone: a change of query (a filter) keeps the page mounted.
   const resolved = createMemo(() => resolveRoute(pathKey()));
 
+  // Links anywhere in the document (dialogs render in a portal outside the app's root)
+  // navigate in place on a plain click.
+  document.addEventListener("click", interceptLinks);
+  onCleanup(() => document.removeEventListener("click", interceptLinks));
+
   // After an in-app navigation, start at the top and move focus to the main landmark
   // so screen readers announce the new page.
   createEffect(
@@ -45,7 +50,7 @@ export function App(props: AppProps) {
 
   return (
     <HubContext.Provider value={hub}>
-      <div onClick={interceptLinks} class="app">
+      <div class="app">
         <Shell signedIn={session.token() !== null} currentPage={resolved()?.route.page ?? ""} onSignOut={session.signOut}>
           <Show when={session.token() !== null} fallback={<SignedOutPage reason={session.reason()} />}>
             <Show when={resolved()} keyed fallback={<NotFoundPage />}>
