@@ -8,6 +8,7 @@ import { statusFixture } from "./status/status.fixture";
 import { fakeHub, json } from "./testing/fakeHub";
 import { WebhooksPage } from "./webhooks/WebhooksPage";
 import { WidgetDetailPage } from "./widgets/WidgetDetailPage";
+import { WidgetsPage } from "./widgets/WidgetsPage";
 
 afterEach(() => {
   cleanup();
@@ -350,5 +351,39 @@ describe("Widget page", () => {
     expect((await screen.findByTestId("preview-error")).textContent).toContain("signs keep the last good data: upstream timed out");
     expect(screen.getByTestId("preview-stale").textContent).toBe("old data");
     expect(screen.getByTestId("weather-summary").textContent).toContain("12.5°");
+  });
+});
+
+describe("Widgets list", () => {
+  const widgets: WidgetConfig[] = [
+    { id: "a", integration_id: 1, name: "Lobby news", options: {}, is_active: true, created_at: "x", updated_at: "x" },
+    { id: "b", integration_id: 1, name: "Hall news", options: {}, is_active: true, created_at: "x", updated_at: "x" },
+  ];
+  const payload = (status: string, stale: boolean) => ({ version: 1, data: {}, fetched_at: null, status, stale, error: null, active: true });
+
+  it("shows each widget's health, from the players' payload on a hub without /overview", async () => {
+    const { render } = fakeHub({
+      "GET /admin/api/integrations": [{ ...pushIntegration, id: 1, name: "RSS feed" }],
+      "GET /admin/api/widget-configs": widgets,
+      "GET /admin/api/widget-configs/a/data": payload("ok", false),
+      "GET /admin/api/widget-configs/b/data": payload("error", true),
+    });
+    render(() => <WidgetsPage />);
+    await vi.waitFor(() => expect(within(screen.getByTestId("widget-row-b")).getByTestId("health-badge").textContent).toBe("Showing old data"));
+    expect(within(screen.getByTestId("widget-row-a")).getByTestId("health-badge").textContent).toBe("Working");
+  });
+
+  it("filters by integration through the address", async () => {
+    window.history.replaceState(null, "", "/widgets?integration=2");
+    syncLocation();
+    const { render } = fakeHub({
+      "GET /admin/api/integrations": [],
+      "GET /admin/api/widget-configs": [...widgets, { ...widgets[0]!, id: "c", integration_id: 2, name: "Other" }],
+      "GET /admin/api/overview": { ...overview, integrations: [] },
+    });
+    render(() => <WidgetsPage />);
+    await screen.findByTestId("widget-row-c");
+    expect(screen.queryByTestId("widget-row-a")).toBeNull();
+    expect(screen.getByTestId("new-widget").getAttribute("href")).toBe("/widgets/new?integration=2");
   });
 });

@@ -2,10 +2,15 @@ import { For, Show, createMemo, createSignal } from "solid-js";
 import { useHub, type WidgetConfig } from "../api";
 import { createAction, createLoader } from "../async";
 import { ConfirmDialog } from "../components/ConfirmDialog";
+import { HealthBadge } from "../components/HealthBadge";
 import { LoadError } from "../components/LoadError";
 import { Loading } from "../components/Loading";
 import { t } from "../i18n";
 import { navigate, queryParam } from "../router";
+import { widgetHealth } from "./widgetHealth";
+
+/** How often the health column refreshes while visible. */
+const HEALTH_REFRESH_MS = 5_000;
 
 /** Every widget config, filterable by integration; enable, disable, delete; "New widget". */
 export function WidgetsPage() {
@@ -16,6 +21,7 @@ export function WidgetsPage() {
   };
   const integrations = createLoader(() => hub.integrations());
   const widgets = createLoader(() => hub.widgetConfigs());
+  const health = createLoader(async () => widgetHealth(hub, widgets.data() ?? (await hub.widgetConfigs())), { pollMs: HEALTH_REFRESH_MS });
   const shown = createMemo(() => (widgets.data() ?? []).filter((w) => filter() === undefined || w.integration_id === filter()));
   const integrationName = (id: number) => integrations.data()?.find((i) => i.id === id)?.name ?? `#${id}`;
   const [deleting, setDeleting] = createSignal<WidgetConfig>();
@@ -23,6 +29,7 @@ export function WidgetsPage() {
   const toggle = createAction(async (wc: WidgetConfig) => {
     await hub.updateWidgetConfig(wc.id, { integration_id: wc.integration_id, name: wc.name, options: wc.options, is_active: !wc.is_active });
     await widgets.reload();
+    void health.reload();
   });
   const remove = createAction(async (wc: WidgetConfig) => {
     await hub.deleteWidgetConfig(wc.id);
@@ -86,6 +93,7 @@ export function WidgetsPage() {
                 <tr>
                   <th scope="col">{t("widget.column.name")}</th>
                   <th scope="col">{t("widget.field.integration")}</th>
+                  <th scope="col">{t("widget.column.health")}</th>
                   <th scope="col">{t("integrations.column.state")}</th>
                   <th scope="col">
                     <span class="visually-hidden">{t("integrations.column.actions")}</span>
@@ -101,6 +109,11 @@ export function WidgetsPage() {
                       </th>
                       <td>
                         <a href={`/integrations/${wc.integration_id}`}>{integrationName(wc.integration_id)}</a>
+                      </td>
+                      <td>
+                        <Show when={health.data()?.get(wc.id)} fallback={<span class="muted">—</span>}>
+                          {(h) => <HealthBadge health={h()} />}
+                        </Show>
                       </td>
                       <td>
                         <span class={`badge ${wc.is_active ? "badge--ok" : "badge--muted"}`}>
