@@ -161,6 +161,7 @@ impl App {
             started_at,
             players: Arc::new(players),
             player_token: std::sync::RwLock::new(player_token),
+            hook_limits: http::hooks::HookLimits::default(),
             stop: stopped.clone(),
         });
         let servers = vec![

@@ -263,6 +263,15 @@ pub fn delete(conn: &Connection, integration: &Integration, wc: Option<&str>) ->
     if n == 0 {
         return Err(Error::NotFound("no credentials are stored".to_owned()));
     }
+    // A previous webhook secret kept for rotation goes with them.
+    conn.execute(
+        "DELETE FROM hub_secrets WHERE name = ?1",
+        [format!(
+            "webhook_previous:{}:{}",
+            integration.id,
+            wc.unwrap_or("organization")
+        )],
+    )?;
     Ok(())
 }
 

@@ -690,6 +690,11 @@ pub fn delete(conn: &Connection, id: i64) -> Result<(), Error> {
     if n == 0 {
         return Err(Error::NotFound(format!("no integration {id}")));
     }
+    // Previous webhook secrets kept for rotation live in hub_secrets (no foreign key).
+    conn.execute(
+        "DELETE FROM hub_secrets WHERE name LIKE ?1",
+        [format!("webhook_previous:{id}:%")],
+    )?;
     Ok(())
 }
 

@@ -19,6 +19,7 @@ pub mod config;
 pub mod credentials;
 pub mod crypto;
 pub mod definitions;
+pub mod deliveries;
 pub mod error;
 pub mod http;
 pub mod hub_secrets;

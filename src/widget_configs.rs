@@ -234,5 +234,9 @@ pub fn delete(conn: &Connection, id: &str) -> Result<(), Error> {
     if conn.execute("DELETE FROM widget_configs WHERE id = ?1", [id])? == 0 {
         return Err(Error::NotFound(format!("no widget config {id}")));
     }
+    conn.execute(
+        "DELETE FROM hub_secrets WHERE name LIKE ?1",
+        [format!("webhook_previous:%:{id}")],
+    )?;
     Ok(())
 }

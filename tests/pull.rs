@@ -151,7 +151,11 @@ async fn upstream_failures_keep_the_last_good_data_and_say_why() {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), 200, "not a 304: the sign must see the stale flag");
+    assert_eq!(
+        res.status(),
+        200,
+        "not a 304: the sign must see the stale flag"
+    );
     assert!(d["error"].as_str().unwrap().contains("503"), "{d}");
 
     feed.set(|s| {

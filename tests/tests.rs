@@ -11,6 +11,8 @@ mod cli;
 mod definitions;
 mod keyring;
 mod openapi;
+mod player;
 mod pull;
 mod secrets;
 mod startup;
+mod webhooks;

@@ -61,6 +61,8 @@ pub struct StateInner {
     pub players: Arc<crate::players::Players>,
     /// The player token, when players must present one.
     pub player_token: std::sync::RwLock<Option<SecretString>>,
+    /// Per-integration rate limits of webhook deliveries.
+    pub hook_limits: hooks::HookLimits,
     /// Becomes `true` when the hub stops; long-lived responses (SSE, long polls) end on it.
     pub stop: tokio::sync::watch::Receiver<bool>,
 }

@@ -14,7 +14,7 @@
 //!   keys of the integration; at most [`SchedulerSettings::max_concurrent`] pulls run at once.
 
 pub mod job;
-mod rate;
+pub mod rate;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock};

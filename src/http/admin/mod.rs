@@ -13,6 +13,7 @@ mod settings;
 mod status;
 mod templates;
 mod ui;
+mod webhooks;
 mod widget_configs;
 
 use axum::handler::Handler;
@@ -87,6 +88,10 @@ fn api() -> Api {
     .put("/integrations/{id}", integrations::update)
     .delete("/integrations/{id}", integrations::delete)
     .post("/integrations/{id}/test", pulls::test)
+    .get("/integrations/{id}/webhook", webhooks::show)
+    .post("/integrations/{id}/webhook/secret", webhooks::rotate_secret)
+    .post("/integrations/{id}/webhook/test", webhooks::send_test)
+    .get("/deliveries", webhooks::list)
     .put(
         "/integrations/{id}/credentials",
         credentials::put_for_integration,

@@ -30,6 +30,9 @@ use crate::http::AppState;
 pub const MAX_WIDGETS_PER_STREAM: usize = 100;
 /// How often a ping event and a keep-alive comment are sent.
 pub const PING_INTERVAL: Duration = Duration::from_secs(15);
+/// How long the stream may stay silent before a keep-alive comment goes out (for proxies and
+/// TCP; `EventSource` does not surface comments, hence the ping event as well).
+pub const KEEP_ALIVE_INTERVAL: Duration = Duration::from_secs(10);
 /// The reconnection delay suggested to clients.
 pub const RETRY: Duration = Duration::from_secs(3);
 
@@ -137,7 +140,11 @@ pub(super) async fn stream(
     st.resync(last_event_id);
 
     Ok(Sse::new(events(st))
-        .keep_alive(KeepAlive::new().interval(PING_INTERVAL).text("keep-alive"))
+        .keep_alive(
+            KeepAlive::new()
+                .interval(KEEP_ALIVE_INTERVAL)
+                .text("keep-alive"),
+        )
         .into_response())
 }
 
