@@ -89,8 +89,8 @@ describe("admin UI: from an empty hub to live data", { timeout: 240_000 }, () =>
   let problems;
   const a11y = [];
   /** A full-page screenshot, and the page's accessibility problems collected for the last test. */
-  const shot = async (name) => {
-    await page.screenshot({ path: await artifactPath(`${name}.png`), fullPage: true });
+  const shot = async (name, { fullPage = true } = {}) => {
+    await page.screenshot({ path: await artifactPath(`${name}.png`), fullPage });
     for (const problem of await accessibilityProblems(page)) a11y.push(`${name}: ${problem}`);
   };
 
@@ -336,22 +336,93 @@ describe("admin UI: from an empty hub to live data", { timeout: 240_000 }, () =>
     await shot("settings-import-errors");
   });
 
-  test("every page renders: widgets, webhooks, players, settings, status, overview", async () => {
-    await page.goto(`${hub.origin}/widgets`);
-    await page.getByTestId("widgets-table").waitFor();
-    await shot("widgets");
-
-    // A push integration for the webhooks page.
+  test("Webhooks: a secret shown once, a signed test delivery, and the deliveries inspector", async () => {
     await page.goto(`${hub.origin}/integrations/new?template=signed-webhook`);
     await page.getByTestId("integration-form").waitFor();
     await shot("integration-form-push");
     await page.getByTestId("save-integration").click();
     await page.getByTestId("integration-page").waitFor();
-    await page.getByRole("link", { name: "Webhooks" }).first().click();
+    await page.getByRole("link", { name: "Webhook URL and secret" }).click();
     await page.getByTestId("webhooks-page").waitFor();
-    await page.getByTestId("deliveries").waitFor();
-    await page.waitForTimeout(500);
+
+    // No tunnel: the local URL, with why internet senders need the tunnel.
+    const url = (await page.getByTestId("webhook-url").textContent()).trim();
+    const status = await (await hub.adminGet("/admin/api/status")).json();
+    assert.ok(url.startsWith(`${status.listeners.hooks.url}/webhooks/integrations/`), url);
+    assert.match(await page.getByTestId("webhook-local").textContent(), /need the tunnel/);
+    assert.equal(await page.getByTestId("webhook-local").getByRole("link").getAttribute("href"), "/settings#tunnel");
+
+    // Generate: the secret appears once, copyable, with its warning.
+    assert.match(await page.getByTestId("webhook-secret-state").textContent(), /not set/);
+    await page.getByTestId("rotate-secret").click();
+    const secret = await page.getByTestId("new-secret").inputValue();
+    assert.match(secret, /^whsec_/);
+    assert.match(await page.getByTestId("secret-once").textContent(), /shown only this once/);
+    await page.getByTestId("copy-secret").click();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), secret);
+    await page.getByTestId("webhook-secret-state").getByText("set", { exact: true }).waitFor();
+    await page.getByRole("button", { name: "I have copied it" }).click();
+    assert.ok(!(await page.content()).includes(secret), "gone once dismissed");
+
+    // Rotate: asks first; the previous secret stays valid until the next rotation.
+    await page.getByTestId("rotate-secret").click();
+    assert.match(await page.getByRole("dialog").textContent(), /keeps working until the next rotation/);
+    await page.getByTestId("confirm-button").click();
+    const rotated = await page.getByTestId("new-secret").inputValue();
+    assert.notEqual(rotated, secret);
+    assert.match(await page.getByTestId("secret-once").textContent(), /previous secret stays valid/);
+    await page.getByRole("button", { name: "I have copied it" }).click();
+
+    // A signed test delivery through the hooks listener, and the hub's answer.
+    await page.getByText("Send a test delivery").click();
+    await page.getByLabel("Payload (JSON, optional)").fill('{"title": "Hello from the test"}');
+    await page.getByTestId("send-test-delivery").click();
+    const answer = page.getByTestId("webhook-test-result");
+    await answer.getByText("HTTP 200").waitFor();
+    assert.match(await answer.textContent(), /"success": true/);
+
+    // A forged delivery is refused and recorded.
+    const forged = await fetch(url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "webhook-id": "msg_forged",
+        "webhook-timestamp": String(Math.floor(Date.now() / 1000)),
+        "webhook-signature": "v1,Zm9yZ2VkIHNpZ25hdHVyZSBmb3JnZWQgc2lnbmF0dXJl",
+      },
+      body: '{"title":"forged"}',
+    });
+    assert.equal(forged.status, 401);
+
+    const rows = page.getByTestId("delivery-row");
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="delivery-row"]').length >= 2, undefined, { timeout: 10_000 });
+    await page.getByTestId("outcome-filter").selectOption("bad_signature");
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('[data-testid="delivery-row"]')].every((r) => r.getAttribute("data-outcome") === "bad_signature"),
+    );
+    assert.equal(await rows.count(), 1);
+    await rows.first().getByRole("button", { name: "Details" }).click();
+    const drawer = page.getByTestId("delivery-drawer");
+    await drawer.waitFor();
+    const detail = await drawer.textContent();
+    assert.match(detail, /msg_forged/);
+    assert.match(detail, /webhook-signature/);
+    assert.ok(!detail.includes("Zm9yZ2VkIHNpZ25hdHVyZSBmb3JnZWQgc2lnbmF0dXJl"), "the signature is redacted by the hub");
+    assert.match(detail, /"title":"forged"/);
+    await shot("delivery-drawer", { fullPage: false });
+    await page.keyboard.press("Escape");
+    await drawer.waitFor({ state: "detached" });
+
+    await page.getByTestId("outcome-filter").selectOption("accepted");
+    await page.waitForFunction(() => document.querySelector('[data-testid="delivery-row"]')?.getAttribute("data-outcome") === "accepted");
+    await page.getByTestId("outcome-filter").selectOption("");
     await shot("webhooks");
+  });
+
+  test("every page renders: widgets, webhooks, players, settings, status, overview", async () => {
+    await page.goto(`${hub.origin}/widgets`);
+    await page.getByTestId("widgets-table").waitFor();
+    await shot("widgets");
 
     await page.getByRole("link", { name: "Players" }).click();
     await page.getByTestId("player-row").first().waitFor();

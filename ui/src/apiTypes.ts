@@ -300,7 +300,8 @@ export interface WebhookInfo {
   /** Whether the URLs are public (through the tunnel) or local (the hooks listener). */
   public: boolean;
   urls: {
-    integration: string;
+    /** Null when the data is per widget (then only the widget URLs apply). */
+    integration: string | null;
     widget_configs: { id: string; name: string; url: string }[];
   };
   secret_set: boolean;
@@ -314,9 +315,11 @@ export interface RotatedSecret {
 }
 
 export interface WebhookTestResult {
-  status: number;
+  /** Null when the webhook URL did not answer (then `response` says why). */
+  status: number | null;
   response: unknown;
   url: string;
+  public?: boolean;
 }
 
 export interface Delivery {

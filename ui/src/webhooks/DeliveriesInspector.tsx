@@ -20,7 +20,14 @@ export const OUTCOMES = [
   "transform_failed",
   "no_secret",
   "challenge",
+  "challenge_refused",
 ] as const;
+
+/** Milliseconds for people: one decimal under 10 ms, whole numbers above. */
+export function formatLatency(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || Number.isNaN(ms)) return "—";
+  return t("deliveries.ms", { ms: ms < 10 ? ms.toFixed(1) : String(Math.round(ms)) });
+}
 
 const PAGE_SIZE = 50;
 export const DELIVERIES_REFRESH_MS = 5_000;
@@ -120,7 +127,7 @@ export function DeliveriesInspector(props: { integrationId: number }) {
                       <td>{deliveryWord("verification", d.verification)}</td>
                       <td>{d.status_code}</td>
                       <td>{d.version_after ?? "—"}</td>
-                      <td>{d.latency_ms === null || d.latency_ms === undefined ? "—" : t("deliveries.ms", { ms: d.latency_ms })}</td>
+                      <td>{formatLatency(d.latency_ms)}</td>
                       <td>
                         <button type="button" class="button button--quiet button--small" onClick={() => setOpen(d)}>
                           {t("deliveries.details")}
@@ -181,7 +188,7 @@ function DeliveryDetail(props: { delivery: Delivery }) {
         </div>
         <div>
           <dt>{t("deliveries.latency")}</dt>
-          <dd>{d().latency_ms === null || d().latency_ms === undefined ? "—" : t("deliveries.ms", { ms: d().latency_ms! })}</dd>
+          <dd>{formatLatency(d().latency_ms)}</dd>
         </div>
       </dl>
       <Show when={d().error}>

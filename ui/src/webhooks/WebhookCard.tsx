@@ -27,6 +27,8 @@ export function WebhookCard(props: { integration: Integration; widgets: WidgetCo
   const hub = useHub();
   const info = createLoader(() => hub.webhook(props.integration.id));
   const widgetScope = () => props.integration.credential_scope === "widget";
+  // Deliveries go to a widget's URL when the secret is per widget or the data is per widget.
+  const needsWidget = () => widgetScope() || (info.data() !== undefined && !info.data()!.urls.integration);
   const [target, setTarget] = createSignal<string>(""); // widget config id for widget scope or a widget URL
   const [confirmRotate, setConfirmRotate] = createSignal(false);
   const [shownSecret, setShownSecret] = createSignal<{ secret: string; previousKept: boolean }>();
@@ -57,10 +59,12 @@ export function WebhookCard(props: { integration: Integration; widgets: WidgetCo
         throw error;
       }
     }
-    return hub.testWebhook(props.integration.id, {
+    const answer = await hub.testWebhook(props.integration.id, {
       ...(target() ? { widget_config_id: target() } : {}),
       ...(parsed !== undefined ? { payload: parsed } : {}),
     });
+    void info.reload(); // the last delivery changed
+    return answer;
   });
 
   function startRotate(): void {
@@ -98,9 +102,13 @@ export function WebhookCard(props: { integration: Integration; widgets: WidgetCo
       <Show when={urls()}>
         {(u) => (
           <div class="webhook-urls">
-            <Show when={!widgetScope()}>
-              <h3>{t("webhook.integrationUrl")}</h3>
-              <CopyField value={u().integration} label={t("webhook.integrationUrl")} testid="webhook-url" />
+            <Show when={u().integration}>
+              {(url) => (
+                <>
+                  <h3>{t("webhook.integrationUrl")}</h3>
+                  <CopyField value={url()} label={t("webhook.integrationUrl")} testid="webhook-url" />
+                </>
+              )}
             </Show>
             <Show when={u().widget_configs.length > 0}>
               <h3>{t("webhook.widgetUrls")}</h3>
@@ -148,12 +156,12 @@ export function WebhookCard(props: { integration: Integration; widgets: WidgetCo
         <div class="toolbar">
           <label for={`wh-target-${props.integration.id}`}>{widgetScope() ? t("webhook.widgetRequired") : t("webhook.target")}</label>
           <select id={`wh-target-${props.integration.id}`} onChange={(e) => setTarget(e.currentTarget.value)}>
-            <Show when={!widgetScope()}>
+            <Show when={!needsWidget()}>
               <option value="" selected={target() === ""}>
                 {t("webhook.targetIntegration")}
               </option>
             </Show>
-            <Show when={widgetScope()}>
+            <Show when={needsWidget()}>
               <option value="" selected={target() === ""}>
                 {t("form.choose")}
               </option>
@@ -218,7 +226,7 @@ export function WebhookCard(props: { integration: Integration; widgets: WidgetCo
             type="button"
             class="button button--quiet"
             aria-busy={test.pending()}
-            disabled={test.pending() || (widgetScope() && !target())}
+            disabled={test.pending() || (needsWidget() && !target())}
             data-testid="send-test-delivery"
             onClick={() => void test.run()}
           >
@@ -233,7 +241,13 @@ export function WebhookCard(props: { integration: Integration; widgets: WidgetCo
             {(r) => (
               <div>
                 <p>
-                  <span class={`badge ${r().status < 300 ? "badge--ok" : "badge--error"}`}>HTTP {r().status}</span> <code>{r().url}</code>
+                  <Show
+                    when={r().status !== null}
+                    fallback={<span class="badge badge--error">{t("webhook.test.noAnswer")}</span>}
+                  >
+                    <span class={`badge ${r().status! < 300 ? "badge--ok" : "badge--error"}`}>HTTP {r().status}</span>
+                  </Show>{" "}
+                  <code>{r().url}</code>
                 </p>
                 <JsonBlock value={r().response} label={t("webhook.test.response")} />
               </div>
