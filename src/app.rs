@@ -44,6 +44,8 @@ pub struct Deps {
     pub clock: Option<Arc<dyn Clock>>,
     /// Scheduler tunables.
     pub scheduler: Option<SchedulerSettings>,
+    /// Tunnel tunables (tests use a short backoff).
+    pub tunnel: Option<crate::tunnel::TunnelOptions>,
 }
 
 /// The hub.
@@ -105,7 +107,9 @@ impl App {
                     let token =
                         crate::hub_secrets::get(c, &unlocked.cipher, PLAYER_TOKEN).map_err(task)?;
                     let settings = crate::hub_settings::load(c).map_err(task)?;
-                    Ok((cache, players, token, settings))
+                    let tunnel =
+                        crate::hub_settings::load_tunnel(c, &unlocked.cipher).map_err(task)?;
+                    Ok((cache, players, token, (settings, tunnel)))
                 })?;
                 Ok::<_, StartError>((
                     store,
@@ -120,6 +124,7 @@ impl App {
             .await
             .map_err(|e| StartError::Task(e.to_string()))??;
 
+        let (hub_settings, tunnel_config) = hub_settings;
         let player_addr = match hub_settings.player_addr {
             Some(chosen) if config.player_addr_from_settings => chosen,
             _ => config.player_addr,
@@ -145,6 +150,13 @@ impl App {
             clock: deps.clock.unwrap_or_else(|| Arc::new(SystemClock)),
             settings: deps.scheduler.unwrap_or_default(),
         });
+        // The tunnel forwards to the hooks listener and nothing else.
+        let tunnel = crate::tunnel::TunnelTask::spawn_with(
+            tunnel_config.clone(),
+            addrs.hooks,
+            deps.tunnel.unwrap_or_default(),
+        );
+        let tunnel_status = tunnel.status();
         let state = AppState::new(StateInner {
             store,
             cache,
@@ -162,6 +174,9 @@ impl App {
             players: Arc::new(players),
             player_token: std::sync::RwLock::new(player_token),
             hook_limits: http::hooks::HookLimits::default(),
+            tunnel: tokio::sync::Mutex::new(Some(tunnel)),
+            tunnel_status,
+            tunnel_config: std::sync::Mutex::new(tunnel_config),
             stop: stopped.clone(),
         });
         let servers = vec![
@@ -224,6 +239,9 @@ impl RunningApp {
     /// Stops serving: new connections are refused at once, in-flight requests get
     /// [`SHUTDOWN_GRACE`] to finish, then everything is closed. Returns within about 5 s.
     pub async fn shutdown(self) {
+        if let Some(tunnel) = self.state.tunnel.lock().await.take() {
+            tunnel.stop().await;
+        }
         self.scheduler.stop().await;
         let _ = self.stop.send(true);
         for mut server in self.servers {

@@ -15,4 +15,5 @@ mod player;
 mod pull;
 mod secrets;
 mod startup;
+mod tunnel;
 mod webhooks;

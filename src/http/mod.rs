@@ -61,6 +61,12 @@ pub struct StateInner {
     pub players: Arc<crate::players::Players>,
     /// The player token, when players must present one.
     pub player_token: std::sync::RwLock<Option<SecretString>>,
+    /// The tunnel task (taken out at shutdown).
+    pub tunnel: tokio::sync::Mutex<Option<crate::tunnel::TunnelHandle>>,
+    /// The tunnel's live status.
+    pub tunnel_status: tokio::sync::watch::Receiver<crate::tunnel::TunnelStatus>,
+    /// The tunnel settings in force (secrets included; never serialized).
+    pub tunnel_config: std::sync::Mutex<crate::tunnel::TunnelConfig>,
     /// Per-integration rate limits of webhook deliveries.
     pub hook_limits: hooks::HookLimits,
     /// Becomes `true` when the hub stops; long-lived responses (SSE, long polls) end on it.
@@ -124,7 +130,13 @@ impl StateInner {
     /// The base URL third parties send webhooks to, and whether it is public (a tunnel or the
     /// admin's own public URL) or only the local hooks listener.
     pub fn hooks_base_url(&self) -> (String, bool) {
-        (format!("http://{}", self.addrs.hooks), false)
+        let status = self.tunnel_status.borrow();
+        match (&status.state, &status.public_url) {
+            (crate::tunnel::TunnelState::Online, Some(url)) => {
+                (url.trim_end_matches('/').to_owned(), true)
+            }
+            _ => (format!("http://{}", self.addrs.hooks), false),
+        }
     }
 }
 

@@ -51,8 +51,21 @@ impl TestHub {
 
     /// Starts a hub; pulls only ever reach loopback addresses.
     pub async fn start(dir: tempfile::TempDir, keystore: Arc<dyn KeyStore>, paused: bool) -> Self {
+        Self::start_with(dir, keystore, paused, Deps::default()).await
+    }
+
+    /// [`TestHub::start`] with more dependencies. Pulls only reach loopback, and ngrok's ingress
+    /// is a closed loopback port: tests never reach the internet.
+    pub async fn start_with(
+        dir: tempfile::TempDir,
+        keystore: Arc<dyn KeyStore>,
+        paused: bool,
+        deps: Deps,
+    ) -> Self {
         capture_logs();
         let config = loopback_config(dir.path());
+        let mut tunnel = deps.tunnel.clone().unwrap_or_default();
+        tunnel.ngrok_server_addr = Some("127.0.0.1:9".to_owned());
         let app = App::start(
             config,
             Deps {
@@ -65,7 +78,8 @@ impl TestHub {
                     startup_spread: std::time::Duration::ZERO,
                     ..Default::default()
                 }),
-                ..Deps::default()
+                tunnel: Some(tunnel),
+                ..deps
             },
         )
         .await
@@ -480,4 +494,10 @@ impl TestHub {
         })
         .await
     }
+}
+
+/// Serialises tests that share a machine-wide resource (e.g. the bore relay's fixed port).
+pub async fn serial(_name: &str) -> tokio::sync::MutexGuard<'static, ()> {
+    static LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    LOCK.lock().await
 }

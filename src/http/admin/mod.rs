@@ -12,6 +12,7 @@ mod pulls;
 mod settings;
 mod status;
 mod templates;
+mod tunnel;
 mod ui;
 mod webhooks;
 mod widget_configs;
@@ -122,6 +123,8 @@ fn api() -> Api {
     .get("/scheduler", pulls::scheduler)
     .put("/scheduler", pulls::set_scheduler)
     .get("/players", players::list)
+    .get("/tunnel", tunnel::show)
+    .put("/tunnel", tunnel::update)
     .get("/settings", settings::show)
     .put("/settings", settings::update)
     .post("/settings/player-token", settings::player_token)

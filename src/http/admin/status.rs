@@ -18,6 +18,8 @@ pub(super) struct Status {
     data_dir: String,
     database: String,
     started_at: String,
+    tunnel: serde_json::Value,
+    scheduler: crate::scheduler::SchedulerStatus,
 }
 
 #[derive(Serialize)]
@@ -92,5 +94,7 @@ pub(super) async fn show(State(state): State<AppState>) -> Json<Status> {
         data_dir: state.data_dir.display().to_string(),
         database: state.store.path().display().to_string(),
         started_at: state.started_at.format(&Rfc3339).unwrap_or_default(),
+        tunnel: super::tunnel::view(&state),
+        scheduler: state.scheduler.status(),
     })
 }
