@@ -419,6 +419,37 @@ describe("admin UI: from an empty hub to live data", { timeout: 240_000 }, () =>
     await shot("webhooks");
   });
 
+  test("Tunnel: own public address, live state, 422 inline, and public webhook URLs", async () => {
+    await page.goto(`${hub.origin}/settings`);
+    const tunnel = page.getByTestId("tunnel-settings");
+    await tunnel.getByTestId("tunnel-state").waitFor();
+    assert.equal(await tunnel.getByTestId("tunnel-state").textContent(), "Off");
+
+    await tunnel.getByLabel(/My own address/).check();
+    const publicUrl = tunnel.getByLabel("Public URL");
+    await publicUrl.fill("ftp://hooks.example.test");
+    await page.getByTestId("save-tunnel").click();
+    await tunnel.locator('[data-path="public_url"]').getByTestId("field-error").waitFor();
+    assert.equal(await publicUrl.getAttribute("aria-invalid"), "true");
+
+    await publicUrl.fill("https://hooks.example.test/");
+    await page.getByTestId("save-tunnel").click();
+    await tunnel.getByTestId("tunnel-state").getByText("Online").waitFor();
+    assert.equal(await tunnel.getByTestId("tunnel-public-url").textContent(), "https://hooks.example.test");
+    await shot("settings-tunnel", { fullPage: false });
+
+    await page.getByRole("link", { name: "Webhooks" }).click();
+    const url = page.getByTestId("webhook-url");
+    await page.waitForFunction(() => document.querySelector('[data-testid="webhook-url"]')?.textContent?.startsWith("https://hooks.example.test/"));
+    assert.match(await url.textContent(), /^https:\/\/hooks\.example\.test\/webhooks\/integrations\/\d+$/);
+    assert.equal(await page.getByTestId("webhook-local").count(), 0, "no 'local only' warning with a tunnel");
+
+    await page.goto(`${hub.origin}/settings`);
+    await tunnel.getByLabel(/^Off/).check();
+    await page.getByTestId("save-tunnel").click();
+    await tunnel.getByTestId("tunnel-state").getByText("Off").waitFor();
+  });
+
   test("every page renders: widgets, webhooks, players, settings, status, overview", async () => {
     await page.goto(`${hub.origin}/widgets`);
     await page.getByTestId("widgets-table").waitFor();

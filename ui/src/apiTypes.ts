@@ -40,6 +40,8 @@ export interface HubStatus {
   database: string;
   /** ISO 8601. */
   started_at: string;
+  /** The tunnel's state and settings (newer hubs). */
+  tunnel?: TunnelState;
 }
 
 // ---------------------------------------------------------------------------

@@ -126,7 +126,7 @@ export function OverviewPage(props: { refreshMs?: number }) {
           </Show>
         </div>
         <aside class="overview-grid__side">
-          <HubFacts status={status.data()} tunnel={overview.data()?.tunnel} />
+          <HubFacts status={status.data()} tunnel={overview.data()?.tunnel ?? status.data()?.tunnel} />
         </aside>
       </div>
 
