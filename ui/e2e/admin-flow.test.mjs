@@ -473,7 +473,20 @@ describe("admin UI: from an empty hub to live data", { timeout: 240_000 }, () =>
 
     await page.getByRole("link", { name: "Overview" }).click();
     await page.getByTestId("overview-page").waitFor();
-    await page.waitForTimeout(1_000);
+    const integrations = await (await hub.adminGet("/admin/api/integrations")).json();
+    const rss = integrations.find((i) => i.name === "RSS feed");
+    const card = page.getByTestId(`overview-integration-${rss.id}`);
+    await card.waitFor();
+    if ((await hub.adminGet("/admin/api/overview")).status === 200) {
+      // The live overview: health in words for the integration and its widget.
+      await card.getByTestId("health-badge").first().waitFor();
+      await card.getByText("Lobby news").waitFor();
+      await page.getByTestId("overview-summary").waitFor();
+    } else {
+      await page.getByTestId("unsupported").waitFor();
+    }
+    await page.getByTestId("overview-tunnel").waitFor();
+    await page.waitForTimeout(500);
     await shot("overview");
 
     // Back and forward work on client routes.
