@@ -21,6 +21,7 @@ pub mod crypto;
 pub mod definitions;
 pub mod deliveries;
 pub mod error;
+pub mod health;
 pub mod http;
 pub mod hub_secrets;
 pub mod hub_settings;

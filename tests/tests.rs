@@ -11,6 +11,7 @@ mod cli;
 mod definitions;
 mod keyring;
 mod openapi;
+mod overview;
 mod player;
 mod pull;
 mod secrets;

@@ -7,6 +7,7 @@ mod definitions;
 mod integrations;
 mod keys;
 mod openapi;
+mod overview;
 mod players;
 mod pulls;
 mod settings;
@@ -81,6 +82,7 @@ fn api() -> Api {
         table: Vec::new(),
     }
     .get("/status", status::show)
+    .get("/overview", overview::show)
     .get("/openapi.json", openapi::show)
     .get("/templates", templates::list)
     .get("/integrations", integrations::list)
