@@ -43,7 +43,8 @@ export function IntegrationHealthCard(props: { integration: OverviewIntegration 
         when={i().widget_configs.length > 0}
         fallback={
           <p class="muted">
-            {t("overview.noWidgets")} <a href={`/widgets/new?integration=${i().id}`}>{t("overview.addWidget")}</a>
+            <Show when={!i().message}>{t("overview.noWidgets")} </Show>
+            <a href={`/widgets/new?integration=${i().id}`}>{t("overview.addWidget")}</a>
           </p>
         }
       >
