@@ -68,9 +68,11 @@ impl Notifier {
 pub fn tooltip(overview: &Value) -> String {
     let worst = overview["worst"].as_str().unwrap_or("ok");
     let count = |pred: fn(&str) -> bool| {
-        overview["integrations"]
-            .as_array()
-            .map_or(0, |a| a.iter().filter(|i| i["health"].as_str().is_some_and(pred)).count())
+        overview["integrations"].as_array().map_or(0, |a| {
+            a.iter()
+                .filter(|i| i["health"].as_str().is_some_and(pred))
+                .count()
+        })
     };
     let players = overview["players"]["total"].as_u64().unwrap_or(0);
     let summary = match worst {
@@ -84,7 +86,10 @@ pub fn tooltip(overview: &Value) -> String {
         "waiting" => "waiting for data".to_owned(),
         _ => "all good".to_owned(),
     };
-    format!("Millrace — {summary} · {players} sign{}", if players == 1 { "" } else { "s" })
+    format!(
+        "Millrace — {summary} · {players} sign{}",
+        if players == 1 { "" } else { "s" }
+    )
 }
 
 #[cfg(test)]
@@ -109,11 +114,21 @@ mod tests {
         assert_eq!(first[0].title, "I1 needs attention");
         // Still failing, and failing differently: no new notification.
         assert!(n.update(&overview(&[(1, "error"), (2, "ok")])).is_empty());
-        assert!(n.update(&overview(&[(1, "auth_failed"), (2, "ok")])).is_empty());
+        assert!(n
+            .update(&overview(&[(1, "auth_failed"), (2, "ok")]))
+            .is_empty());
         let back = n.update(&overview(&[(1, "ok"), (2, "ok")]));
-        assert_eq!(back, vec![Note { title: "I1 recovered".to_owned(), body: "its data is up to date again".to_owned() }]);
+        assert_eq!(
+            back,
+            vec![Note {
+                title: "I1 recovered".to_owned(),
+                body: "its data is up to date again".to_owned()
+            }]
+        );
         // Stale data and a disabled integration are not notifications.
-        assert!(n.update(&overview(&[(1, "stale"), (2, "inactive")])).is_empty());
+        assert!(n
+            .update(&overview(&[(1, "stale"), (2, "inactive")]))
+            .is_empty());
     }
 
     #[test]
@@ -125,8 +140,17 @@ mod tests {
 
     #[test]
     fn the_tooltip_names_the_worst_state() {
-        assert_eq!(tooltip(&overview(&[(1, "ok")])), "Millrace — all good · 2 signs");
-        assert_eq!(tooltip(&overview(&[(1, "error"), (2, "auth_failed")])), "Millrace — 2 integrations failing · 2 signs");
-        assert_eq!(tooltip(&overview(&[(1, "stale"), (2, "ok")])), "Millrace — showing stale data · 2 signs");
+        assert_eq!(
+            tooltip(&overview(&[(1, "ok")])),
+            "Millrace — all good · 2 signs"
+        );
+        assert_eq!(
+            tooltip(&overview(&[(1, "error"), (2, "auth_failed")])),
+            "Millrace — 2 integrations failing · 2 signs"
+        );
+        assert_eq!(
+            tooltip(&overview(&[(1, "stale"), (2, "ok")])),
+            "Millrace — showing stale data · 2 signs"
+        );
     }
 }

@@ -34,6 +34,7 @@ pub const MAIN_WINDOW: &str = "main";
 pub const HIDDEN_ARG: &str = "--hidden";
 
 /// What the tray and the monitor share.
+#[derive(Debug)]
 pub struct Shell {
     /// The hub's admin API, as a client.
     pub client: AdminClient,
@@ -153,7 +154,11 @@ async fn monitor(app: AppHandle, shell: Arc<Shell>) {
             if let Some(want) = s["start_at_login"].as_bool() {
                 let autostart = app.autolaunch();
                 if autostart.is_enabled().is_ok_and(|on| on != want) {
-                    let result = if want { autostart.enable() } else { autostart.disable() };
+                    let result = if want {
+                        autostart.enable()
+                    } else {
+                        autostart.disable()
+                    };
                     if let Err(e) = result {
                         tracing::warn!("cannot change start at login: {e}");
                     }
@@ -198,8 +203,9 @@ fn desktop_config() -> Result<Config, String> {
         }
     }
     if let Ok(text) = std::env::var("MILLRACE_KEYSTORE") {
-        cfg.keystore = clap::ValueEnum::from_str(&text, true)
-            .map_err(|_| format!("MILLRACE_KEYSTORE: '{text}' is not one of auto, keyring, file"))?;
+        cfg.keystore = clap::ValueEnum::from_str(&text, true).map_err(|_| {
+            format!("MILLRACE_KEYSTORE: '{text}' is not one of auto, keyring, file")
+        })?;
     }
     Ok(cfg)
 }

@@ -23,7 +23,13 @@ pub fn build(app: &AppHandle) -> tauri::Result<()> {
     let quit = MenuItem::with_id(app, "quit", "Quit Millrace", true, None::<&str>)?;
     let menu = Menu::with_items(
         app,
-        &[&open, &pause, &copy, &PredefinedMenuItem::separator(app)?, &quit],
+        &[
+            &open,
+            &pause,
+            &copy,
+            &PredefinedMenuItem::separator(app)?,
+            &quit,
+        ],
     )?;
     let mut builder = TrayIconBuilder::with_id(TRAY)
         .menu(&menu)

@@ -10,6 +10,7 @@ import { Shell } from "./components/Shell";
 import { SignedOutPage } from "./components/SignedOutPage";
 import { NotFoundPage } from "./components/NotFoundPage";
 import { resolveRoute } from "./pages";
+import { FirstRunDialog } from "./settings/FirstRunDialog";
 import { interceptLinks, listenToHistory, location, syncLocation } from "./router";
 
 export interface AppProps {
@@ -56,6 +57,7 @@ export function App(props: AppProps) {
             <Show when={resolved()} keyed fallback={<NotFoundPage />}>
               {(match) => <Dynamic component={match.route.component} params={match.params} />}
             </Show>
+            <FirstRunDialog />
           </Show>
         </Shell>
       </div>

@@ -395,6 +395,10 @@ export interface Settings {
   player_token_set: boolean;
   notifications: boolean;
   start_at_login: boolean;
+  /** Whether the desktop app runs this hub. */
+  desktop?: boolean;
+  /** The desktop app's first run: the player listener's exposure has not been chosen yet. */
+  first_run?: boolean;
 }
 
 export type SettingsInput = Partial<Pick<Settings, "player_addr" | "notifications" | "start_at_login">>;

@@ -563,6 +563,13 @@ export const en = {
   "players.versionBehind": "version {version}; current is {current}",
   "players.widgetGone": "this widget was deleted",
 
+  "firstRun.title": "Where should signs find Millrace?",
+  "firstRun.explain1": "Signs fetch their data from this computer. Right now only this computer can reach it.",
+  "firstRun.explain2": "If you share it with your local network, every device on that network (TVs, tablets, mini PCs) can read the widgets' data — never your credentials. Your firewall may ask whether to allow Millrace: allow it on private networks only.",
+  "firstRun.explain3": "You can change this at any time in Settings, and require a player token there.",
+  "firstRun.keep": "Keep it on this computer",
+  "firstRun.share": "Share with signs on my network",
+
   "settings.title": "Settings",
   "settings.intro": "Who can reach the hub, the tunnel for webhooks, keys, and your definitions.",
   "settings.loadFailed": "Cannot show the settings",

@@ -559,6 +559,13 @@ export const es: Dictionary = {
   "players.versionBehind": "versión {version}; la actual es {current}",
   "players.widgetGone": "este widget se eliminó",
 
+  "firstRun.title": "¿Dónde deben encontrar las pantallas a Millrace?",
+  "firstRun.explain1": "Las pantallas obtienen sus datos de este equipo. Ahora mismo solo este equipo puede acceder.",
+  "firstRun.explain2": "Si lo compartes con tu red local, cualquier dispositivo de esa red (televisores, tabletas, mini PC) podrá leer los datos de los widgets, nunca tus credenciales. Puede que el cortafuegos pregunte si permitir Millrace: permítelo solo en redes privadas.",
+  "firstRun.explain3": "Puedes cambiarlo cuando quieras en Ajustes, y exigir allí un token de reproductor.",
+  "firstRun.keep": "Mantenerlo en este equipo",
+  "firstRun.share": "Compartir con las pantallas de mi red",
+
   "settings.title": "Ajustes",
   "settings.intro": "Quién puede acceder al hub, el túnel para los webhooks, las claves y tus definiciones.",
   "settings.loadFailed": "No se pueden mostrar los ajustes",
