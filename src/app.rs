@@ -171,6 +171,7 @@ impl App {
             player_rebind,
             data_dir: config.data_dir,
             desktop: config.desktop,
+            first_run_possible: config.desktop && config.player_addr_from_settings,
             started_at,
             players: Arc::new(players),
             player_token: std::sync::RwLock::new(player_token),

@@ -40,6 +40,8 @@ pub struct Shell {
     pub client: AdminClient,
     /// The player listener's base URL, for "Copy player URL".
     pub player_url: Mutex<String>,
+    /// The admin UI's login link (to reopen the window if it was destroyed).
+    pub login_url: tauri::Url,
 }
 
 /// Runs the desktop app until the user quits. Exits the process with an error message when the
@@ -94,40 +96,84 @@ pub fn run_app() {
     let shell = Arc::new(Shell {
         client,
         player_url: Mutex::new(format!("http://{}", hub.addrs.player)),
+        login_url: url,
     });
     app.manage(Arc::clone(&shell));
 
-    if let Err(e) = WebviewWindowBuilder::new(&app, MAIN_WINDOW, WebviewUrl::External(url))
-        .title("Millrace")
-        .inner_size(1180.0, 800.0)
-        .min_inner_size(720.0, 480.0)
-        .visible(!start_hidden)
-        .build()
-    {
+    if let Err(e) = open_main(app.handle(), &shell.login_url, !start_hidden) {
         fail(&format!("cannot open the window: {e}"));
     }
     if let Err(e) = tray::build(app.handle()) {
         tracing::warn!("no tray icon (the desktop has no tray area?): {e}");
     }
     runtime.spawn(monitor(app.handle().clone(), shell));
+    // SIGTERM / Ctrl+C (logout, a service manager) quit gracefully like the tray's Quit.
+    let handle = app.handle().clone();
+    runtime.spawn(async move {
+        wait_for_signal().await;
+        tracing::info!("quit requested by a signal");
+        handle.exit(0);
+    });
 
     let hub = Mutex::new(Some(hub));
-    app.run(move |_handle, event| {
-        if let RunEvent::Exit = event {
+    app.run(move |_handle, event| match event {
+        // The last window went away without Quit: keep serving from the tray.
+        RunEvent::ExitRequested {
+            code: None, api, ..
+        } => api.prevent_exit(),
+        RunEvent::Exit => {
             let taken = hub.lock().ok().and_then(|mut h| h.take());
             if let Some(hub) = taken {
                 runtime.block_on(stop(hub));
             }
         }
+        _ => {}
     });
 }
 
-/// Shows, unminimises and focuses the main window.
+fn open_main(app: &AppHandle, url: &tauri::Url, visible: bool) -> tauri::Result<()> {
+    WebviewWindowBuilder::new(app, MAIN_WINDOW, WebviewUrl::External(url.clone()))
+        .title("Millrace")
+        .inner_size(1180.0, 800.0)
+        .min_inner_size(720.0, 480.0)
+        .visible(visible)
+        .build()
+        .map(|_| ())
+}
+
+/// Shows, unminimises and focuses the main window — reopening it, signed in, if it was
+/// destroyed.
 pub fn show_main(app: &AppHandle) {
-    if let Some(w) = app.get_webview_window(MAIN_WINDOW) {
-        let _ = w.unminimize();
-        let _ = w.show();
-        let _ = w.set_focus();
+    match app.get_webview_window(MAIN_WINDOW) {
+        Some(w) => {
+            let _ = w.unminimize();
+            let _ = w.show();
+            let _ = w.set_focus();
+        }
+        None => {
+            let url = app.state::<Arc<Shell>>().login_url.clone();
+            if let Err(e) = open_main(app, &url, true) {
+                tracing::warn!("cannot reopen the window: {e}");
+            }
+        }
+    }
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let Ok(mut term) = signal(SignalKind::terminate()) else {
+            return std::future::pending().await;
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }
 

@@ -53,7 +53,7 @@ async fn view(state: &AppState) -> Result<SettingsView, ApiError> {
         notifications: stored.notifications,
         start_at_login: stored.start_at_login,
         desktop: state.desktop,
-        first_run: first_run(state.desktop, &stored),
+        first_run: first_run(state.first_run_possible, &stored),
     })
 }
 

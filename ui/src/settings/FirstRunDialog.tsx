@@ -37,7 +37,8 @@ export function FirstRunDialog() {
   return (
     <Dialog
       open={Boolean(settings.data()?.first_run) && !answered()}
-      onClose={() => undefined}
+      // Closing is the safe answer: keep it on this computer.
+      onClose={() => void choose(false)}
       title={t("firstRun.title")}
       testid="first-run"
       initialFocus={() => keep}
