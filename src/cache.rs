@@ -375,6 +375,8 @@ struct Index {
 pub struct Cache {
     index: RwLock<Index>,
     changes: broadcast::Sender<Change>,
+    /// Upstream requests made per key since start (for the status page).
+    requests: std::sync::Mutex<HashMap<KeyId, u64>>,
 }
 
 /// How many changes may queue for a slow subscriber before it must resynchronise.
@@ -389,6 +391,7 @@ impl Cache {
         let cache = Self {
             index: RwLock::new(Index::default()),
             changes: broadcast::channel(CHANGE_BACKLOG).0,
+            requests: std::sync::Mutex::new(HashMap::new()),
         };
         {
             let mut idx = cache.write();
@@ -525,6 +528,33 @@ impl Cache {
     /// Every active widget config.
     pub fn widgets(&self) -> Vec<Arc<WidgetEntry>> {
         self.read().widgets.values().cloned().collect()
+    }
+
+    /// Counts an upstream request made for a key.
+    pub fn count_request(&self, key: &KeyId) {
+        *self
+            .requests
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(key.clone())
+            .or_default() += 1;
+    }
+
+    /// Upstream requests made for a key since start.
+    pub fn requests(&self, key: &KeyId) -> u64 {
+        self.requests
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(key)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Every cache row.
+    pub fn rows(&self) -> Vec<Arc<DataRow>> {
+        let mut rows: Vec<Arc<DataRow>> = self.read().data.values().cloned().collect();
+        rows.sort_by(|a, b| (a.integration_id, &a.data_key).cmp(&(b.integration_id, &b.data_key)));
+        rows
     }
 
     /// Subscribes to changes.

@@ -773,3 +773,83 @@ async fn send_test_delivery_goes_through_the_real_webhook_route() {
     assert_eq!((status, code.as_str()), (400, "no_secret"));
     hub.stop().await;
 }
+
+#[tokio::test]
+async fn a_push_during_a_pull_is_not_overwritten_by_the_older_pulled_data() {
+    let api = crate::common::Upstream::start(
+        br#"{"full_name":"acme/signs","description":"old","stargazers_count":1,"forks_count":0,"open_issues_count":0}"#.to_vec(),
+        "application/json",
+    )
+    .await;
+    let hub = TestHub::spawn_pulling().await;
+    let i = hub
+        .post_ok("/admin/api/integrations", json!({"template": "github-repo", "pull_endpoint": api.url("/repos/{{options.owner}}/{{options.repo}}")}), 201)
+        .await;
+    let iid = i["id"].as_i64().unwrap();
+    hub.put_ok(
+        &format!("/admin/api/integrations/{iid}/credentials"),
+        json!({"credentials": {"webhook_secret": "race-secret"}}),
+        200,
+    )
+    .await;
+    let wc = hub
+        .post_ok("/admin/api/widget-configs", json!({"integration_id": iid, "name": "Repo", "options": {"owner": "acme", "repo": "signs"}}), 201)
+        .await;
+    let wc = wc["id"].as_str().unwrap().to_owned();
+    hub.wait_data(&wc, "the first pull", |d| d["status"] == "ok")
+        .await;
+
+    // The next pull is slow; a push lands while it is in flight.
+    api.set(|s| s.delay = std::time::Duration::from_millis(1500));
+    let before = api.requests().len();
+    hub.admin_send(
+        Method::POST,
+        &format!("/admin/api/widget-configs/{wc}/refresh"),
+        None,
+    )
+    .await;
+    crate::common::eventually(10, "the pull in flight", || async {
+        (api.requests().len() > before).then_some(())
+    })
+    .await;
+    let body = br#"{"repository":{"full_name":"acme/signs","description":"pushed","stargazers_count":99,"forks_count":1,"open_issues_count":2}}"#;
+    let res = post_signed(
+        &hub,
+        &format!("/webhooks/widgets/{iid}/{wc}"),
+        &verifier("github"),
+        "race-secret",
+        body,
+        "race-1",
+        now(),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(hub.player_data(&wc).await["data"]["stars"], 99);
+    // The slow pull finishes with older data; the pushed data stays.
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    let d = hub.player_data(&wc).await;
+    assert_eq!(d["data"]["description"], "pushed", "{d}");
+    assert_eq!(d["status"], "ok");
+    hub.stop().await;
+}
+
+#[tokio::test]
+async fn a_json_body_that_is_not_an_object_is_refused() {
+    let (hub, iid, _wc, secret) = signed_hub().await;
+    for body in [&b"[1,2,3]"[..], b"\"text\"", b"42"] {
+        let res = post_signed(
+            &hub,
+            &format!("/webhooks/integrations/{iid}"),
+            &verifier("standard_webhooks"),
+            &secret,
+            body,
+            &format!("n{}", body.len()),
+            now(),
+        )
+        .await;
+        let (status, code, message) = error_code(res).await;
+        assert_eq!((status, code.as_str()), (400, "invalid_json"));
+        assert!(message.contains("JSON object"), "{message}");
+    }
+    hub.stop().await;
+}

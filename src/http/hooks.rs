@@ -408,6 +408,21 @@ async fn deliver(
             return res;
         }
     };
+    if !payload.is_object() {
+        d.outcome = "invalid_json".to_owned();
+        d.error = Some("the body must be a JSON object".to_owned());
+        let (d, res) = finish(
+            d,
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_json",
+                "the body must be a JSON object",
+            )
+            .into_response(),
+        );
+        record(&state, d).await;
+        return res;
+    }
     // Slack's URL verification (signed like any delivery) is answered with its challenge.
     if push.verifier.scheme == Scheme::Slack {
         if let Some(challenge) = webhook::slack_url_verification(&payload) {

@@ -352,6 +352,8 @@ pub struct UpstreamState {
     pub content_type: String,
     pub etag: Option<String>,
     pub requests: Vec<Recorded>,
+    /// Wait this long before answering.
+    pub delay: std::time::Duration,
 }
 
 /// One request the upstream received.
@@ -373,6 +375,7 @@ impl Upstream {
             content_type: content_type.to_owned(),
             etag: None,
             requests: Vec::new(),
+            delay: std::time::Duration::ZERO,
         }));
         async fn handle(
             State(state): State<Arc<std::sync::Mutex<UpstreamState>>>,
@@ -380,6 +383,10 @@ impl Upstream {
             RawQuery(q): RawQuery,
             headers: axum::http::HeaderMap,
         ) -> axum::response::Response {
+            let delay = state.lock().unwrap().delay;
+            if !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
             let mut st = state.lock().unwrap();
             let query = form_urlencoded::parse(q.unwrap_or_default().as_bytes())
                 .map(|(k, v)| (k.into_owned(), v.into_owned()))
