@@ -26,7 +26,10 @@ async function integration(name, scheme, secret) {
       widget: "interop",
       name,
       integration_type: "push",
-      credential_schema: { webhook_secret: { type: "string", required: true, sensitive: true } },
+      credential_schema: {
+        webhook_secret: { type: "string", required: true, sensitive: true },
+        ...(scheme === "meta" ? { verify_token: { type: "string", required: true, sensitive: true } } : {}),
+      },
       push_config: { verifier: { scheme } },
     }),
   });
@@ -34,7 +37,9 @@ async function integration(name, scheme, secret) {
   const { id } = await res.json();
   const put = await api(`/admin/api/integrations/${id}/credentials`, {
     method: "PUT",
-    body: JSON.stringify({ credentials: { webhook_secret: secret } }),
+    body: JSON.stringify({
+      credentials: { webhook_secret: secret, ...(scheme === "meta" ? { verify_token: "interop-token" } : {}) },
+    }),
   });
   assert.equal(put.status, 200);
   return { id, url: `${hooks}/webhooks/integrations/${id}` };
@@ -116,7 +121,7 @@ test("Stripe: the header from stripe-node's generateTestHeaderString", async () 
 test("GitHub (and Meta): signed by @octokit/webhooks-methods", async () => {
   const secret = "It's a Secret to Everybody";
   for (const scheme of ["github", "meta"]) {
-    const { id, url } = await integration(`gh-${scheme}`, scheme === "meta" ? "github" : scheme, secret);
+    const { id, url } = await integration(`gh-${scheme}`, scheme, secret);
     const body = JSON.stringify({ action: "opened", number: 42 });
     const signature = await githubSign(secret, body);
     assert.match(signature, /^sha256=[0-9a-f]{64}$/);
