@@ -244,6 +244,45 @@ async fn webhooks_arrive_through_a_bore_tunnel_and_nothing_else_does() {
     assert_eq!(req.send().await.unwrap().status(), 200);
     assert_eq!(hub.player_data(&wc).await["data"], json!({"n": 2}));
 
+    // Switching provider while online closes the old tunnel first: the relay's public port no
+    // longer reaches the hub.
+    let old_public = public.clone();
+    let m = hub
+        .put_ok(
+            "/admin/api/tunnel",
+            json!({"provider": "manual", "public_url": "https://hooks.example.org"}),
+            200,
+        )
+        .await;
+    assert_eq!(m["state"], "online");
+    assert_eq!(m["public_url"], "https://hooks.example.org");
+    eventually(10, "the old bore tunnel to close", || async {
+        let r = hub.client.get(format!("{old_public}/healthz")).send().await;
+        (r.is_err() || r.is_ok_and(|r| r.status() != 200)).then_some(())
+    })
+    .await;
+
+    // An unreachable relay: connecting, with a reason, and no crash.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    hub.put_ok(
+        "/admin/api/tunnel",
+        json!({"provider": "bore", "server": "127.0.0.1", "port": port}),
+        200,
+    )
+    .await;
+    let t = eventually(20, "a reason for the unreachable relay", || async {
+        let t = hub.get_ok("/admin/api/tunnel", 200).await;
+        (t["state"] == "connecting" && t["last_error"].is_string()).then_some(t)
+    })
+    .await;
+    assert!(t["public_url"].is_null());
+    assert_eq!(
+        hub.get_ok("/admin/api/status", 200).await["tunnel"]["state"],
+        "connecting"
+    );
+
     // Turning the tunnel off goes back to the local URL.
     let off = hub
         .put_ok("/admin/api/tunnel", json!({"provider": "off"}), 200)
