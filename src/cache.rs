@@ -118,10 +118,50 @@ pub fn next_version(conn: &Connection, now_ms: i64) -> Result<i64, Error> {
     )?)
 }
 
-/// The SHA-256 of a value's canonical JSON (serde_json's maps are sorted by key).
+/// The SHA-256 of a value's canonical JSON: object keys sorted at every level, so the same
+/// content in another key order (maps keep their order elsewhere, for readable output) hashes
+/// the same.
 pub fn content_hash(value: &Value) -> [u8; 32] {
-    let text = serde_json::to_vec(value).expect("a JSON value serializes");
-    Sha256::digest(&text).into()
+    fn canonical(v: &Value, out: &mut Vec<u8>) {
+        match v {
+            Value::Object(map) => {
+                let mut keys: Vec<&String> = map.keys().collect();
+                keys.sort();
+                out.push(b'{');
+                for (i, k) in keys.into_iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    out.extend_from_slice(
+                        serde_json::to_string(k)
+                            .expect("a string serializes")
+                            .as_bytes(),
+                    );
+                    out.push(b':');
+                    canonical(&map[k.as_str()], out);
+                }
+                out.push(b'}');
+            }
+            Value::Array(items) => {
+                out.push(b'[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    canonical(item, out);
+                }
+                out.push(b']');
+            }
+            scalar => out.extend_from_slice(
+                serde_json::to_string(scalar)
+                    .expect("a scalar serializes")
+                    .as_bytes(),
+            ),
+        }
+    }
+    let mut bytes = Vec::new();
+    canonical(value, &mut bytes);
+    Sha256::digest(&bytes).into()
 }
 
 const COLUMNS: &str = "integration_id, data_key, data, version, fetched_at, refresh_at, status, \

@@ -252,6 +252,10 @@ async fn unsigned_forged_stale_and_replayed_deliveries_change_nothing() {
         verifications[2..5],
         ["stale_timestamp", "bad_signature", "missing_signature"]
     );
+    assert_eq!(
+        log[3]["message_id"], "msg_b",
+        "a refused delivery shows the id it claimed"
+    );
     let accepted = &log[5];
     assert_eq!(accepted["headers"]["webhook-signature"], "<redacted>");
     assert_eq!(accepted["message_id"], "msg_a");

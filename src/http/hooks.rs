@@ -373,6 +373,11 @@ async fn deliver(
             v
         }
         Err(e) => {
+            // The id the sender claims, shown in the inspector (unverified, for correlation).
+            d.message_id = ["webhook-id", "svix-id", "x-github-delivery"]
+                .iter()
+                .find_map(|h| headers.get(*h).and_then(|v| v.to_str().ok()))
+                .map(|v| v.chars().take(200).collect());
             d.verification = verification_name(&e).to_owned();
             d.outcome = if matches!(e, VerifyError::NoSecret | VerifyError::InvalidSecret(_)) {
                 "no_secret"
