@@ -1,47 +1,17 @@
 //! Webhooks through the real hooks listener: every common scheme, replay and rotation, the
 //! answers for bad input, transforms, the inspector, and the admin's test delivery.
 
-use millrace::secret::SecretString;
-use millrace::webhook::{self, VerifierConfig};
+use millrace::webhook::VerifierConfig;
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::common::{error_code, TestHub};
+use crate::common::{error_code, post_signed_to, unix_now, verifier, TestHub};
 
 /// A hub with a signed-webhook integration (Standard Webhooks) and its secret.
 async fn signed_hub() -> (TestHub, i64, String, String) {
     let hub = TestHub::spawn().await;
-    let i = hub
-        .post_ok(
-            "/admin/api/integrations",
-            json!({"template": "signed-webhook"}),
-            201,
-        )
-        .await;
-    let iid = i["id"].as_i64().unwrap();
-    let wc = hub
-        .post_ok(
-            "/admin/api/widget-configs",
-            json!({"integration_id": iid, "name": "Board"}),
-            201,
-        )
-        .await;
-    let secret = hub
-        .post_ok(
-            &format!("/admin/api/integrations/{iid}/webhook/secret"),
-            json!({}),
-            200,
-        )
-        .await["secret"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    assert!(secret.starts_with("whsec_"));
-    (hub, iid, wc["id"].as_str().unwrap().to_owned(), secret)
-}
-
-fn verifier(scheme: &str) -> VerifierConfig {
-    serde_json::from_value(json!({"scheme": scheme})).unwrap()
+    let (iid, wc, secret) = hub.signed_webhook().await;
+    (hub, iid, wc, secret)
 }
 
 async fn post_signed(
@@ -53,18 +23,11 @@ async fn post_signed(
     id: &str,
     at: i64,
 ) -> reqwest::Response {
-    let mut req = hub.client.post(hub.hooks_url(path)).body(body.to_vec());
-    for (k, v) in webhook::sign(cfg, &SecretString::new(secret.to_owned()), body, at, id) {
-        req = req.header(k, v);
-    }
-    req.header("content-type", "application/json")
-        .send()
-        .await
-        .unwrap()
+    post_signed_to(&hub.client, &hub.hooks_url(path), cfg, secret, body, id, at).await
 }
 
 fn now() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
+    unix_now()
 }
 
 fn data_rows(hub: &TestHub) -> String {

@@ -508,3 +508,68 @@ pub async fn serial(_name: &str) -> tokio::sync::MutexGuard<'static, ()> {
     static LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
     LOCK.lock().await
 }
+
+impl TestHub {
+    /// A signed-webhook integration (Standard Webhooks) with a widget config and a generated
+    /// secret: `(integration id, widget config id, secret)`.
+    pub async fn signed_webhook(&self) -> (i64, String, String) {
+        let i = self
+            .post_ok(
+                "/admin/api/integrations",
+                serde_json::json!({"template": "signed-webhook"}),
+                201,
+            )
+            .await;
+        let iid = i["id"].as_i64().unwrap();
+        let wc = self
+            .post_ok(
+                "/admin/api/widget-configs",
+                serde_json::json!({"integration_id": iid, "name": "Board"}),
+                201,
+            )
+            .await;
+        let secret = self
+            .post_ok(
+                &format!("/admin/api/integrations/{iid}/webhook/secret"),
+                serde_json::json!({}),
+                200,
+            )
+            .await["secret"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(secret.starts_with("whsec_"));
+        (iid, wc["id"].as_str().unwrap().to_owned(), secret)
+    }
+}
+
+/// A verifier configuration for `scheme` with its defaults.
+pub fn verifier(scheme: &str) -> millrace::webhook::VerifierConfig {
+    serde_json::from_value(serde_json::json!({"scheme": scheme})).unwrap()
+}
+
+/// Posts `body` to `url` signed as a sender of `cfg`'s scheme would.
+pub async fn post_signed_to(
+    client: &reqwest::Client,
+    url: &str,
+    cfg: &millrace::webhook::VerifierConfig,
+    secret: &str,
+    body: &[u8],
+    id: &str,
+    at: i64,
+) -> reqwest::Response {
+    let mut req = client.post(url).body(body.to_vec());
+    let secret = millrace::secret::SecretString::new(secret.to_owned());
+    for (k, v) in millrace::webhook::sign(cfg, &secret, body, at, id) {
+        req = req.header(k, v);
+    }
+    req.header("content-type", "application/json")
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Now, in Unix seconds.
+pub fn unix_now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
