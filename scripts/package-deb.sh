@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 deb=$(ls -t target/release/bundle/deb/*.deb | head -1)
 echo "built $deb"
 # The package must install the app, its desktop entry and its icon.
-dpkg-deb --contents "$deb" | grep -q "usr/bin/millrace-desktop"
-dpkg-deb --contents "$deb" | grep -q "usr/share/applications/.*\.desktop"
-dpkg-deb --contents "$deb" | grep -q "usr/share/icons/"
+contents=$(dpkg-deb --contents "$deb")
+for want in "usr/bin/millrace-desktop" "usr/share/applications/.*\.desktop" "usr/share/icons/"; do
+  grep -q "$want" <<<"$contents" || { echo "the package lacks $want" >&2; exit 1; }
+done
 dpkg-deb --field "$deb" Package Version Depends
