@@ -15,6 +15,7 @@ mod overview;
 mod player;
 mod pull;
 mod secrets;
+mod settings;
 mod startup;
 mod tunnel;
 mod webhooks;

@@ -94,12 +94,11 @@ pub(super) async fn update(
                 .send(Rebind { addr, reply })
                 .await
                 .map_err(|_| ApiError::internal(&"the player listener is not running"))?;
-            let bound = answer
+            // What is stored is the address asked for (a fixed port), not the one bound from port 0.
+            answer
                 .await
                 .map_err(|_| ApiError::internal(&"the player listener did not answer"))?
                 .map_err(|e| ApiError::invalid(FieldErrors::one("player_addr", e)))?;
-            // Keep what the admin asked for (a fixed port), not an ephemeral one from port 0.
-            let _ = bound;
         }
     }
     run(&state, move |conn, _, now| {
