@@ -283,7 +283,10 @@ async fn run(
             *s = new;
             changed
         });
-        let next_due = if l.paused {
+        // With every slot taken there is nothing to start before a pull finishes (or a command
+        // comes): waiting for a due time that has already passed would spin.
+        let full = l.running.len() >= l.deps.settings.max_concurrent;
+        let next_due = if l.paused || full {
             None
         } else {
             l.jobs
@@ -411,7 +414,10 @@ impl Loop {
                     if job.running {
                         job.again = Some(job.again.unwrap_or(false) || fresh);
                     } else {
-                        job.due = Some(now);
+                        // Never later than it already was: a key waiting for a free slot keeps
+                        // its place in line (repeated requests would otherwise reset every
+                        // waiting key to the same moment, and the same keys would win each tie).
+                        job.due = Some(job.due.map_or(now, |d| d.min(now)));
                         job.fresh |= fresh;
                     }
                 }
