@@ -7,6 +7,7 @@ mod admin_api;
 mod admin_cli;
 mod admin_guard;
 mod bad_input;
+mod chaos;
 mod cli;
 mod crash;
 mod definitions;
