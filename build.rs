@@ -1,7 +1,7 @@
 //! Builds the admin UI (`ui/`, SolidJS + Vite) into `ui/dist` and embeds it in the binary, so
 //! `cargo run` needs no separate UI step on a fresh clone with Node.js installed.
 //!
-//! - Runs `npm ci` when `ui/node_modules` is missing, then `npm run build`, whenever the UI's
+//! - Runs `npm ci` when `ui/node_modules` is missing or older than the lockfile, then `npm run build`, whenever the UI's
 //!   sources change (cargo re-runs this script only then).
 //! - Without Node.js (or with `MILLRACE_SKIP_UI_BUILD=1`) it embeds an existing `ui/dist` if there
 //!   is one, else a page explaining how to build the UI; the hub itself still works.
@@ -69,7 +69,17 @@ fn build_ui(ui: &Path) -> Result<(), String> {
     if !version.status.success() {
         return Err("npm --version failed".to_owned());
     }
-    if !ui.join("node_modules").exists() {
+    // Install when node_modules is missing or older than the lockfile (new dependencies).
+    let installed = ui.join("node_modules").join(".package-lock.json");
+    let modified = |p: &Path| p.metadata().and_then(|m| m.modified()).ok();
+    let stale = match (
+        modified(&installed),
+        modified(&ui.join("package-lock.json")),
+    ) {
+        (Some(have), Some(want)) => have < want,
+        _ => true,
+    };
+    if stale {
         run(Command::new(npm)
             .args(["ci", "--no-audit", "--no-fund"])
             .current_dir(ui))?;

@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# Smoke test of the real desktop app: builds millrace-desktop, starts it under Xvfb inside a fresh
-# D-Bus session with a real Secret Service (gnome-keyring), waits until the window shows the
-# admin UI's status page, saves a screenshot to artifacts/desktop-status.png and checks it by OCR
-# (tesseract) — a blank or error page fails. Also checks the hub answers while the window is up.
+# The real desktop app under Xvfb, inside a fresh D-Bus session with a real Secret Service
+# (gnome-keyring):
+#  1. smoke: start it, wait until the window shows the Overview, save a screenshot of the whole
+#     screen to artifacts/desktop-overview.png and check it by OCR (tesseract) — a blank or error
+#     page fails; check the hub answers and keeps its key in the OS keyring;
+#  2. end-to-end through tauri-driver + WebKitWebDriver (scripts/desktop-e2e.mjs): signed in,
+#     first-run question, an integration created from a template, close hides, single instance.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ "${1:-}" != "--inner" ]; then
   cargo build -p millrace-desktop
   mkdir -p artifacts
-  exec timeout 300 dbus-run-session -- scripts/with-secret-service.sh \
+  exec timeout 600 dbus-run-session -- scripts/with-secret-service.sh \
     xvfb-run -a -s "-screen 0 1280x800x24" "$0" --inner
 fi
 
@@ -25,6 +28,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# An explicit player address: no first-run question over the window in this check.
 MILLRACE_DATA_DIR=$DATA \
 MILLRACE_ADMIN_ADDR=127.0.0.1:0 MILLRACE_PLAYER_ADDR=127.0.0.1:0 MILLRACE_HOOKS_ADDR=127.0.0.1:0 \
 MILLRACE_KEYSTORE=keyring \
@@ -42,20 +46,32 @@ done
 curl -fsS "http://$admin/healthz" >/dev/null
 echo "hub answers on $admin"
 
-shot=$ART/desktop-status.png
+shot=$ART/desktop-overview.png
+ok=""
 for _ in $(seq 1 60); do
   sleep 1
   import -window root "$shot" 2>/dev/null || continue
   text=$(tesseract "$shot" - 2>/dev/null || true)
-  if grep -qi "listeners" <<<"$text" && grep -qi "key store" <<<"$text"; then
-    if grep -q '"kind":"keyring"' < <(curl -fsS -H "Authorization: Bearer $(cat "$DATA/admin-token")" "http://$admin/admin/api/status"); then
-      echo "desktop smoke: OK — the window shows the status page (screenshot: $shot)"
-      exit 0
-    fi
-    echo "the status page is shown but the key store is not the OS keyring"; exit 1
+  if grep -q "Overview" <<<"$text" && grep -qi "get started" <<<"$text"; then
+    ok=1
+    break
   fi
 done
-echo "desktop smoke: FAILED — the window never showed the status page. OCR text:"
-echo "$text"
-echo "--- app log ---"; cat "$LOG"
-exit 1
+if [ -z "$ok" ]; then
+  echo "desktop smoke: FAILED — the window never showed the Overview. OCR text:"
+  echo "$text"
+  echo "--- app log ---"; cat "$LOG"
+  exit 1
+fi
+status=$(curl -fsS -H "Authorization: Bearer $(cat "$DATA/admin-token")" "http://$admin/admin/api/status")
+grep -q '"kind":"keyring"' <<<"$status" || { echo "the key store is not the OS keyring: $status"; exit 1; }
+echo "desktop smoke: OK — the window shows the Overview (screenshot: $shot)"
+# SIGTERM (a logout, a service manager) quits gracefully, like the tray's Quit.
+kill -TERM "$PID"
+wait "$PID" || true
+PID=""
+grep -q "millrace stopped" "$LOG" || { echo "the hub was not stopped gracefully:"; tail -5 "$LOG"; exit 1; }
+echo "desktop smoke: SIGTERM stopped the hub gracefully"
+
+echo "desktop end-to-end (tauri-driver):"
+node scripts/desktop-e2e.mjs target/debug/millrace-desktop

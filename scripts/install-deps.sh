@@ -19,7 +19,7 @@ PACKAGES=(
   libayatana-appindicator3-dev librsvg2-dev
   # tests: headless display, D-Bus session, Secret Service, browser, screenshots
   xvfb xauth x11-utils dbus dbus-x11 gnome-keyring libsecret-tools
-  chromium webkit2gtk-driver imagemagick tesseract-ocr tesseract-ocr-eng
+  chromium webkit2gtk-driver imagemagick tesseract-ocr tesseract-ocr-eng python3-xlib
   # packaging (.deb via the Tauri bundler)
   dpkg-dev file
 )
@@ -39,6 +39,10 @@ fi
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   echo "Node.js 20+ and npm are required (https://nodejs.org); install them and run this again." >&2
   exit 1
+fi
+if ! command -v tauri-driver >/dev/null; then
+  echo "==> installing tauri-driver (WebDriver for the desktop app's end-to-end test)"
+  cargo install tauri-driver --locked
 fi
 echo "==> installing the UI's npm dependencies (npm ci)"
 (cd ui && npm ci --no-audit --no-fund)

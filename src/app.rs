@@ -170,6 +170,8 @@ impl App {
             player_addr: std::sync::RwLock::new(addrs.player),
             player_rebind,
             data_dir: config.data_dir,
+            desktop: config.desktop,
+            first_run_possible: config.desktop && config.player_addr_from_settings,
             started_at,
             players: Arc::new(players),
             player_token: std::sync::RwLock::new(player_token),

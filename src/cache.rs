@@ -118,10 +118,50 @@ pub fn next_version(conn: &Connection, now_ms: i64) -> Result<i64, Error> {
     )?)
 }
 
-/// The SHA-256 of a value's canonical JSON (serde_json's maps are sorted by key).
+/// The SHA-256 of a value's canonical JSON: object keys sorted at every level, so the same
+/// content in another key order (maps keep their order elsewhere, for readable output) hashes
+/// the same.
 pub fn content_hash(value: &Value) -> [u8; 32] {
-    let text = serde_json::to_vec(value).expect("a JSON value serializes");
-    Sha256::digest(&text).into()
+    fn canonical(v: &Value, out: &mut Vec<u8>) {
+        match v {
+            Value::Object(map) => {
+                let mut keys: Vec<&String> = map.keys().collect();
+                keys.sort();
+                out.push(b'{');
+                for (i, k) in keys.into_iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    out.extend_from_slice(
+                        serde_json::to_string(k)
+                            .expect("a string serializes")
+                            .as_bytes(),
+                    );
+                    out.push(b':');
+                    canonical(&map[k.as_str()], out);
+                }
+                out.push(b'}');
+            }
+            Value::Array(items) => {
+                out.push(b'[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    canonical(item, out);
+                }
+                out.push(b']');
+            }
+            scalar => out.extend_from_slice(
+                serde_json::to_string(scalar)
+                    .expect("a scalar serializes")
+                    .as_bytes(),
+            ),
+        }
+    }
+    let mut bytes = Vec::new();
+    canonical(value, &mut bytes);
+    Sha256::digest(&bytes).into()
 }
 
 const COLUMNS: &str = "integration_id, data_key, data, version, fetched_at, refresh_at, status, \
@@ -375,6 +415,8 @@ struct Index {
 pub struct Cache {
     index: RwLock<Index>,
     changes: broadcast::Sender<Change>,
+    /// Upstream requests made per key since start (for the status page).
+    requests: std::sync::Mutex<HashMap<KeyId, u64>>,
 }
 
 /// How many changes may queue for a slow subscriber before it must resynchronise.
@@ -389,6 +431,7 @@ impl Cache {
         let cache = Self {
             index: RwLock::new(Index::default()),
             changes: broadcast::channel(CHANGE_BACKLOG).0,
+            requests: std::sync::Mutex::new(HashMap::new()),
         };
         {
             let mut idx = cache.write();
@@ -525,6 +568,33 @@ impl Cache {
     /// Every active widget config.
     pub fn widgets(&self) -> Vec<Arc<WidgetEntry>> {
         self.read().widgets.values().cloned().collect()
+    }
+
+    /// Counts an upstream request made for a key.
+    pub fn count_request(&self, key: &KeyId) {
+        *self
+            .requests
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(key.clone())
+            .or_default() += 1;
+    }
+
+    /// Upstream requests made for a key since start.
+    pub fn requests(&self, key: &KeyId) -> u64 {
+        self.requests
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(key)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Every cache row.
+    pub fn rows(&self) -> Vec<Arc<DataRow>> {
+        let mut rows: Vec<Arc<DataRow>> = self.read().data.values().cloned().collect();
+        rows.sort_by(|a, b| (a.integration_id, &a.data_key).cmp(&(b.integration_id, &b.data_key)));
+        rows
     }
 
     /// Subscribes to changes.

@@ -29,6 +29,8 @@ pub struct Config {
     pub hooks_addr: SocketAddr,
     /// Which key store keeps the master key.
     pub keystore: KeyStoreChoice,
+    /// Started by the desktop app (enables the first-run question about the player listener).
+    pub desktop: bool,
 }
 
 impl Config {
@@ -41,6 +43,7 @@ impl Config {
             player_addr_from_settings: true,
             hooks_addr: DEFAULT_HOOKS_ADDR,
             keystore: KeyStoreChoice::Auto,
+            desktop: false,
         }
     }
 }

@@ -5,8 +5,6 @@
 //! it is itself validated when an integration is saved: known types, `enum` values of the field's
 //! type, a `default` that would pass validation, `sensitive` only on strings.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -77,8 +75,8 @@ pub struct FieldDef {
     pub max: Option<f64>,
 }
 
-/// A schema: field name → definition.
-pub type Schema = BTreeMap<String, FieldDef>;
+/// A schema: field name → definition, in the order given (forms show fields in that order).
+pub type Schema = indexmap::IndexMap<String, FieldDef>;
 
 /// Which kind of schema is being checked (they differ on `sensitive`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

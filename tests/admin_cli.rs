@@ -496,7 +496,7 @@ async fn credentials_set_reads_values_from_stdin_and_never_prints_them() {
     assert_eq!(run.code, 1);
     assert!(
         run.stderr.contains("no credential field 'password'")
-            && run.stderr.contains("account, api_key"),
+            && run.stderr.contains("api_key, account"),
         "{run:?}"
     );
     hub.stop().await;

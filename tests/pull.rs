@@ -402,3 +402,123 @@ async fn test_connection_shows_status_sample_and_mapped_data_without_touching_th
     assert!(body["errors"]["options.latitude"].is_array(), "{body}");
     hub.stop().await;
 }
+
+#[tokio::test]
+async fn ten_widgets_on_the_same_feed_share_one_request() {
+    let feed = Upstream::start(fixture("pull/rss2_harbourside.xml"), "application/rss+xml").await;
+    // Paused while the ten widgets are placed, so the count below does not depend on timing.
+    let hub = TestHub::spawn().await;
+    let i = hub
+        .post_ok("/admin/api/integrations", json!({"template": "rss"}), 201)
+        .await;
+    let mut wcs = Vec::new();
+    for n in 0..10 {
+        let wc = hub
+            .post_ok(
+                "/admin/api/widget-configs",
+                json!({"integration_id": i["id"], "name": format!("Sign {n}"), "options": {"feed_url": feed.url("/shared.xml"), "max_items": n + 1}}),
+                201,
+            )
+            .await;
+        wcs.push(wc["id"].as_str().unwrap().to_owned());
+    }
+    hub.put_ok("/admin/api/scheduler", json!({"paused": false}), 200)
+        .await;
+    for wc in &wcs {
+        hub.wait_data(wc, "shared data", |d| d["status"] == "ok")
+            .await;
+    }
+    let first_round = feed.requests().len();
+    assert_eq!(first_round, 1, "ten widgets on one feed make one request");
+    for (n, wc) in wcs.iter().enumerate() {
+        let items = hub.player_data(wc).await["data"]["items"]
+            .as_array()
+            .unwrap()
+            .len();
+        assert_eq!(
+            items,
+            (n + 1).min(5),
+            "each widget is shaped by its own max_items (the feed has 5)"
+        );
+    }
+    let status = hub.get_ok("/admin/api/status", 200).await;
+    let keys = status["data_keys"].as_array().unwrap();
+    assert_eq!(keys.len(), 1, "one cache row for ten widgets");
+    assert_eq!(keys[0]["requests"], 1);
+    // A refresh of all ten is one request.
+    for wc in &wcs {
+        hub.admin_send(
+            Method::POST,
+            &format!("/admin/api/widget-configs/{wc}/refresh"),
+            None,
+        )
+        .await;
+    }
+    eventually(20, "the refresh", || async {
+        (feed.requests().len() > first_round).then_some(())
+    })
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(
+        feed.requests().len() - first_round <= 2,
+        "{} requests for ten refreshes",
+        feed.requests().len() - first_round
+    );
+    hub.stop().await;
+}
+
+#[tokio::test]
+async fn a_restart_resumes_the_schedule_and_versions_continue() {
+    let feed = Upstream::start(fixture("pull/rss2_harbourside.xml"), "application/rss+xml").await;
+    let hub = TestHub::spawn_pulling().await;
+    let (_, wc) = rss_widget(&hub, &feed.url("/feed.xml"), None).await;
+    let before = hub
+        .wait_data(&wc, "first data", |d| d["status"] == "ok")
+        .await;
+    let requests = feed.requests().len();
+    let ks = std::sync::Arc::clone(&hub.keystore);
+    let dir = hub.stop().await;
+    let hub = TestHub::start(dir, ks, false).await;
+    // The next pull is due in 300 s: the restart serves the cached data and does not refetch.
+    let after = hub.player_data(&wc).await;
+    assert_eq!(
+        after["version"], before["version"],
+        "the same version after a restart"
+    );
+    assert_eq!(after["data"], before["data"]);
+    eventually(10, "the schedule reloaded", || async {
+        (hub.get_ok("/admin/api/scheduler", 200).await["keys"] == 1).then_some(())
+    })
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(
+        feed.requests().len(),
+        requests,
+        "a restart must not refetch everything"
+    );
+    // New data after the restart gets a greater version.
+    feed.set(|s| s.body = fixture("pull/atom_tideline.xml"));
+    refresh(&hub, &wc).await;
+    let next = hub
+        .wait_data(&wc, "new data", |d| d["version"] != before["version"])
+        .await;
+    assert!(next["version"].as_i64() > before["version"].as_i64());
+    hub.stop().await;
+}
+
+#[tokio::test]
+async fn a_refused_connection_is_an_error_in_plain_words() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/feed.xml", closed.local_addr().unwrap());
+    drop(closed);
+    let hub = TestHub::spawn_pulling().await;
+    let (_, wc) = rss_widget(&hub, &url, None).await;
+    let d = hub
+        .wait_data(&wc, "the failure", |d| d["status"] == "error")
+        .await;
+    assert!(d["data"].is_null());
+    let msg = d["error"].as_str().unwrap();
+    assert!(msg.contains("127.0.0.1"), "{msg}");
+    assert!(!msg.contains("/feed.xml?"), "{msg}");
+    hub.stop().await;
+}

@@ -6,11 +6,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use millrace::crypto::keystore::MemoryStore;
-use millrace::secret::SecretString;
 use millrace::tunnel::{Backoff, TunnelOptions};
 use serde_json::{json, Value};
 
-use crate::common::{eventually, TestHub};
+use crate::common::{eventually, post_signed_to, unix_now, verifier, TestHub};
 
 /// The bore relay's control port (bore-cli 0.6 cannot change it; tests pick their own loopback
 /// address instead).
@@ -106,30 +105,7 @@ async fn webhooks_arrive_through_a_bore_tunnel_and_nothing_else_does() {
         },
     )
     .await;
-    let i = hub
-        .post_ok(
-            "/admin/api/integrations",
-            json!({"template": "signed-webhook"}),
-            201,
-        )
-        .await;
-    let iid = i["id"].as_i64().unwrap();
-    let wc = hub
-        .post_ok(
-            "/admin/api/widget-configs",
-            json!({"integration_id": iid, "name": "Board"}),
-            201,
-        )
-        .await;
-    let wc = wc["id"].as_str().unwrap().to_owned();
-    let secret = hub
-        .post_ok(
-            &format!("/admin/api/integrations/{iid}/webhook/secret"),
-            json!({}),
-            200,
-        )
-        .await;
-    let secret = secret["secret"].as_str().unwrap().to_owned();
+    let (iid, wc, secret) = hub.signed_webhook().await;
 
     // A wrong relay secret is an error that says so and never shows the secret.
     let t = hub
@@ -174,29 +150,16 @@ async fn webhooks_arrive_through_a_bore_tunnel_and_nothing_else_does() {
     );
 
     // A correctly signed webhook sent to the public address updates the widget.
-    let send = |n: u32| {
-        let url = format!("{public}/webhooks/integrations/{iid}");
-        let secret = secret.clone();
-        let client = hub.client.clone();
-        async move {
-            let body = format!("{{\"n\":{n}}}").into_bytes();
-            let cfg: millrace::webhook::VerifierConfig =
-                serde_json::from_value(json!({"scheme": "standard_webhooks"})).unwrap();
-            let mut req = client.post(url).body(body.clone());
-            let now = time::OffsetDateTime::now_utc().unix_timestamp();
-            for (k, v) in millrace::webhook::sign(
-                &cfg,
-                &SecretString::new(secret),
-                &body,
-                now,
-                &format!("t{n}"),
-            ) {
-                req = req.header(k, v);
-            }
-            req.send().await
-        }
-    };
-    let res = send(1).await.unwrap();
+    let res = post_signed_to(
+        &hub.client,
+        &format!("{public}/webhooks/integrations/{iid}"),
+        &verifier("standard_webhooks"),
+        &secret,
+        b"{\"n\":1}",
+        "t1",
+        unix_now(),
+    )
+    .await;
     assert_eq!(res.status(), 200);
     assert_eq!(hub.player_data(&wc).await["data"], json!({"n": 1}));
 
@@ -230,19 +193,57 @@ async fn webhooks_arrive_through_a_bore_tunnel_and_nothing_else_does() {
     let _relay = Relay::start("relay-secret-31");
     let back = tunnel_state(&hub, "online").await;
     let public = back["public_url"].as_str().unwrap().to_owned();
-    let url = format!("{public}/webhooks/integrations/{iid}");
-    let body = b"{\"n\":2}".to_vec();
-    let cfg: millrace::webhook::VerifierConfig =
-        serde_json::from_value(json!({"scheme": "standard_webhooks"})).unwrap();
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let mut req = hub.client.post(url).body(body.clone());
-    for (k, v) in
-        millrace::webhook::sign(&cfg, &SecretString::new(secret.clone()), &body, now, "t2")
-    {
-        req = req.header(k, v);
-    }
-    assert_eq!(req.send().await.unwrap().status(), 200);
+    let res = post_signed_to(
+        &hub.client,
+        &format!("{public}/webhooks/integrations/{iid}"),
+        &verifier("standard_webhooks"),
+        &secret,
+        b"{\"n\":2}",
+        "t2",
+        unix_now(),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
     assert_eq!(hub.player_data(&wc).await["data"], json!({"n": 2}));
+
+    // Switching provider while online closes the old tunnel first: the relay's public port no
+    // longer reaches the hub.
+    let old_public = public.clone();
+    let m = hub
+        .put_ok(
+            "/admin/api/tunnel",
+            json!({"provider": "manual", "public_url": "https://hooks.example.org"}),
+            200,
+        )
+        .await;
+    assert_eq!(m["state"], "online");
+    assert_eq!(m["public_url"], "https://hooks.example.org");
+    eventually(10, "the old bore tunnel to close", || async {
+        let r = hub.client.get(format!("{old_public}/healthz")).send().await;
+        (r.is_err() || r.is_ok_and(|r| r.status() != 200)).then_some(())
+    })
+    .await;
+
+    // An unreachable relay: connecting, with a reason, and no crash.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    hub.put_ok(
+        "/admin/api/tunnel",
+        json!({"provider": "bore", "server": "127.0.0.1", "port": port}),
+        200,
+    )
+    .await;
+    let t = eventually(20, "a reason for the unreachable relay", || async {
+        let t = hub.get_ok("/admin/api/tunnel", 200).await;
+        (t["state"] == "connecting" && t["last_error"].is_string()).then_some(t)
+    })
+    .await;
+    assert!(t["public_url"].is_null());
+    assert_eq!(
+        hub.get_ok("/admin/api/status", 200).await["tunnel"]["state"],
+        "connecting"
+    );
 
     // Turning the tunnel off goes back to the local URL.
     let off = hub

@@ -1,47 +1,17 @@
 //! Webhooks through the real hooks listener: every common scheme, replay and rotation, the
 //! answers for bad input, transforms, the inspector, and the admin's test delivery.
 
-use millrace::secret::SecretString;
-use millrace::webhook::{self, VerifierConfig};
+use millrace::webhook::VerifierConfig;
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::common::{error_code, TestHub};
+use crate::common::{error_code, post_signed_to, unix_now, verifier, TestHub};
 
 /// A hub with a signed-webhook integration (Standard Webhooks) and its secret.
 async fn signed_hub() -> (TestHub, i64, String, String) {
     let hub = TestHub::spawn().await;
-    let i = hub
-        .post_ok(
-            "/admin/api/integrations",
-            json!({"template": "signed-webhook"}),
-            201,
-        )
-        .await;
-    let iid = i["id"].as_i64().unwrap();
-    let wc = hub
-        .post_ok(
-            "/admin/api/widget-configs",
-            json!({"integration_id": iid, "name": "Board"}),
-            201,
-        )
-        .await;
-    let secret = hub
-        .post_ok(
-            &format!("/admin/api/integrations/{iid}/webhook/secret"),
-            json!({}),
-            200,
-        )
-        .await["secret"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    assert!(secret.starts_with("whsec_"));
-    (hub, iid, wc["id"].as_str().unwrap().to_owned(), secret)
-}
-
-fn verifier(scheme: &str) -> VerifierConfig {
-    serde_json::from_value(json!({"scheme": scheme})).unwrap()
+    let (iid, wc, secret) = hub.signed_webhook().await;
+    (hub, iid, wc, secret)
 }
 
 async fn post_signed(
@@ -53,18 +23,11 @@ async fn post_signed(
     id: &str,
     at: i64,
 ) -> reqwest::Response {
-    let mut req = hub.client.post(hub.hooks_url(path)).body(body.to_vec());
-    for (k, v) in webhook::sign(cfg, &SecretString::new(secret.to_owned()), body, at, id) {
-        req = req.header(k, v);
-    }
-    req.header("content-type", "application/json")
-        .send()
-        .await
-        .unwrap()
+    post_signed_to(&hub.client, &hub.hooks_url(path), cfg, secret, body, id, at).await
 }
 
 fn now() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
+    unix_now()
 }
 
 fn data_rows(hub: &TestHub) -> String {
@@ -251,6 +214,10 @@ async fn unsigned_forged_stale_and_replayed_deliveries_change_nothing() {
     assert_eq!(
         verifications[2..5],
         ["stale_timestamp", "bad_signature", "missing_signature"]
+    );
+    assert_eq!(
+        log[3]["message_id"], "msg_b",
+        "a refused delivery shows the id it claimed"
     );
     let accepted = &log[5];
     assert_eq!(accepted["headers"]["webhook-signature"], "<redacted>");
@@ -771,5 +738,85 @@ async fn send_test_delivery_goes_through_the_real_webhook_route() {
         .await;
     let (status, code, _) = error_code(res).await;
     assert_eq!((status, code.as_str()), (400, "no_secret"));
+    hub.stop().await;
+}
+
+#[tokio::test]
+async fn a_push_during_a_pull_is_not_overwritten_by_the_older_pulled_data() {
+    let api = crate::common::Upstream::start(
+        br#"{"full_name":"acme/signs","description":"old","stargazers_count":1,"forks_count":0,"open_issues_count":0}"#.to_vec(),
+        "application/json",
+    )
+    .await;
+    let hub = TestHub::spawn_pulling().await;
+    let i = hub
+        .post_ok("/admin/api/integrations", json!({"template": "github-repo", "pull_endpoint": api.url("/repos/{{options.owner}}/{{options.repo}}")}), 201)
+        .await;
+    let iid = i["id"].as_i64().unwrap();
+    hub.put_ok(
+        &format!("/admin/api/integrations/{iid}/credentials"),
+        json!({"credentials": {"webhook_secret": "race-secret"}}),
+        200,
+    )
+    .await;
+    let wc = hub
+        .post_ok("/admin/api/widget-configs", json!({"integration_id": iid, "name": "Repo", "options": {"owner": "acme", "repo": "signs"}}), 201)
+        .await;
+    let wc = wc["id"].as_str().unwrap().to_owned();
+    hub.wait_data(&wc, "the first pull", |d| d["status"] == "ok")
+        .await;
+
+    // The next pull is slow; a push lands while it is in flight.
+    api.set(|s| s.delay = std::time::Duration::from_millis(1500));
+    let before = api.requests().len();
+    hub.admin_send(
+        Method::POST,
+        &format!("/admin/api/widget-configs/{wc}/refresh"),
+        None,
+    )
+    .await;
+    crate::common::eventually(10, "the pull in flight", || async {
+        (api.requests().len() > before).then_some(())
+    })
+    .await;
+    let body = br#"{"repository":{"full_name":"acme/signs","description":"pushed","stargazers_count":99,"forks_count":1,"open_issues_count":2}}"#;
+    let res = post_signed(
+        &hub,
+        &format!("/webhooks/widgets/{iid}/{wc}"),
+        &verifier("github"),
+        "race-secret",
+        body,
+        "race-1",
+        now(),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(hub.player_data(&wc).await["data"]["stars"], 99);
+    // The slow pull finishes with older data; the pushed data stays.
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    let d = hub.player_data(&wc).await;
+    assert_eq!(d["data"]["description"], "pushed", "{d}");
+    assert_eq!(d["status"], "ok");
+    hub.stop().await;
+}
+
+#[tokio::test]
+async fn a_json_body_that_is_not_an_object_is_refused() {
+    let (hub, iid, _wc, secret) = signed_hub().await;
+    for body in [&b"[1,2,3]"[..], b"\"text\"", b"42"] {
+        let res = post_signed(
+            &hub,
+            &format!("/webhooks/integrations/{iid}"),
+            &verifier("standard_webhooks"),
+            &secret,
+            body,
+            &format!("n{}", body.len()),
+            now(),
+        )
+        .await;
+        let (status, code, message) = error_code(res).await;
+        assert_eq!((status, code.as_str()), (400, "invalid_json"));
+        assert!(message.contains("JSON object"), "{message}");
+    }
     hub.stop().await;
 }

@@ -495,6 +495,36 @@ impl AdminClient {
             .await
     }
 
+    /// `GET /admin/api/overview`: health of everything (the desktop tray and notifications).
+    ///
+    /// # Errors
+    /// See [`AdminClientError`].
+    pub async fn overview(&self) -> Result<Value, AdminClientError> {
+        self.call(Method::GET, &["overview"], &[], None).await
+    }
+
+    /// `GET /admin/api/settings`.
+    ///
+    /// # Errors
+    /// See [`AdminClientError`].
+    pub async fn settings(&self) -> Result<Value, AdminClientError> {
+        self.call(Method::GET, &["settings"], &[], None).await
+    }
+
+    /// `PUT /admin/api/scheduler`: pause or resume all pulls.
+    ///
+    /// # Errors
+    /// See [`AdminClientError`].
+    pub async fn set_paused(&self, paused: bool) -> Result<Value, AdminClientError> {
+        self.call(
+            Method::PUT,
+            &["scheduler"],
+            &[],
+            Some(serde_json::json!({"paused": paused})),
+        )
+        .await
+    }
+
     fn url(&self, segments: &[&str]) -> url::Url {
         let mut url = self.base.clone();
         url.path_segments_mut()

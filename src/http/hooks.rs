@@ -394,6 +394,11 @@ async fn deliver(
             v
         }
         Err(e) => {
+            // The id the sender claims, shown in the inspector (unverified, for correlation).
+            d.message_id = ["webhook-id", "svix-id", "x-github-delivery"]
+                .iter()
+                .find_map(|h| headers.get(*h).and_then(|v| v.to_str().ok()))
+                .map(|v| v.chars().take(200).collect());
             d.verification = verification_name(&e).to_owned();
             d.outcome = if matches!(e, VerifyError::NoSecret | VerifyError::InvalidSecret(_)) {
                 "no_secret"
@@ -429,6 +434,21 @@ async fn deliver(
             return res;
         }
     };
+    if !payload.is_object() {
+        d.outcome = "invalid_json".to_owned();
+        d.error = Some("the body must be a JSON object".to_owned());
+        let (d, res) = finish(
+            d,
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_json",
+                "the body must be a JSON object",
+            )
+            .into_response(),
+        );
+        record(&state, d).await;
+        return res;
+    }
     // Slack's URL verification (signed like any delivery) is answered with its challenge.
     if push.verifier.scheme == Scheme::Slack {
         if let Some(challenge) = webhook::slack_url_verification(&payload) {

@@ -55,6 +55,11 @@ pub struct StateInner {
     pub player_rebind: tokio::sync::mpsc::Sender<Rebind>,
     /// The data directory.
     pub data_dir: PathBuf,
+    /// Whether the desktop app runs this hub.
+    pub desktop: bool,
+    /// Whether the first-run question about the player listener applies: the desktop app, with
+    /// no address given explicitly (flag or environment).
+    pub first_run_possible: bool,
     /// When the hub started.
     pub started_at: OffsetDateTime,
     /// The registry of signs.

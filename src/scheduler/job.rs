@@ -202,13 +202,17 @@ pub async fn run(
         .map_or(0, |r| u32::try_from(r.failure_count).unwrap_or(u32::MAX));
     let label = format!("{} ({})", prep.integration.name, key.1);
 
+    let started = clock.now();
     let result = match &prep.request {
         Err(config_problem) => Err(FetchError::Transient {
             message: config_problem.clone(),
             status: None,
             sample: None,
         }),
-        Ok(request) => puller.pull(request, &prep.validators).await,
+        Ok(request) => {
+            cache.count_request(&key);
+            puller.pull(request, &prep.validators).await
+        }
     };
     let now = clock.now();
     let fetched_at = rfc3339(now);
@@ -261,6 +265,22 @@ pub async fn run(
         .call(move |conn| {
             let r: Result<DataRow, Error> = (|| match what {
                 Store_::Success(data, v) => {
+                    // A push (for a `both` integration) that arrived while this pull was in
+                    // flight is newer than what the pull fetched: keep it.
+                    let pushed_since = cache::load(conn, k.0, &k.1)?
+                        .and_then(|r| r.fetched_at)
+                        .and_then(|t| parse_time(&t))
+                        .is_some_and(|t| t > started);
+                    if pushed_since {
+                        return cache::store_not_modified(
+                            conn,
+                            k.0,
+                            &k.1,
+                            &fetched_at,
+                            refresh_at.as_deref(),
+                            now_ms,
+                        );
+                    }
                     let (row, _) = cache::store_success(
                         conn,
                         k.0,

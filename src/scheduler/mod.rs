@@ -231,10 +231,16 @@ pub fn spawn(deps: SchedulerDeps) -> (SchedulerHandle, SchedulerTask) {
     (SchedulerHandle { tx, status }, SchedulerTask { stop, task })
 }
 
+/// "Pull now" (not fresh) within this long of the key's last pull waits until it has passed, so
+/// repeated Refresh clicks or many widgets on one key make one pull.
+pub const REFRESH_DEBOUNCE: Duration = Duration::from_secs(2);
+
 #[derive(Debug)]
 struct Job {
     /// When the next pull is due; `None` while blocked (credentials refused).
     due: Option<Instant>,
+    /// When the last pull started.
+    last_started: Option<Instant>,
     running: bool,
     /// A pull was asked for while running: run once more when done.
     again: Option<bool>,
@@ -414,10 +420,16 @@ impl Loop {
                     if job.running {
                         job.again = Some(job.again.unwrap_or(false) || fresh);
                     } else {
-                        // Never later than it already was: a key waiting for a free slot keeps
-                        // its place in line (repeated requests would otherwise reset every
-                        // waiting key to the same moment, and the same keys would win each tie).
-                        job.due = Some(job.due.map_or(now, |d| d.min(now)));
+                        // Fresh pulls (changed definitions or credentials) go at once; plain
+                        // "pull now" is debounced. Never later than it already was: a key
+                        // waiting for a free slot keeps its place in line (repeated requests
+                        // would otherwise reset every waiting key to the same moment, and the
+                        // same keys would win each tie).
+                        let earliest = match job.last_started {
+                            Some(t) if !fresh => (t + REFRESH_DEBOUNCE).max(now),
+                            _ => now,
+                        };
+                        job.due = Some(job.due.map_or(earliest, |d| d.min(earliest)));
                         job.fresh |= fresh;
                     }
                 }
@@ -472,6 +484,7 @@ impl Loop {
                 key.clone(),
                 Job {
                     due,
+                    last_started: None,
                     running: false,
                     again: None,
                     fresh: false,
@@ -535,6 +548,7 @@ impl Loop {
             }
             let job = self.jobs.get_mut(&key).expect("listed above");
             job.running = true;
+            job.last_started = Some(now);
             let fresh = std::mem::take(&mut job.fresh);
             let d = self.deps.clone();
             self.running.spawn(async move {

@@ -354,6 +354,8 @@ pub struct UpstreamState {
     pub content_type: String,
     pub etag: Option<String>,
     pub requests: Vec<Recorded>,
+    /// Wait this long before answering.
+    pub delay: std::time::Duration,
 }
 
 /// One request the upstream received.
@@ -375,6 +377,7 @@ impl Upstream {
             content_type: content_type.to_owned(),
             etag: None,
             requests: Vec::new(),
+            delay: std::time::Duration::ZERO,
         }));
         async fn handle(
             State(state): State<Arc<std::sync::Mutex<UpstreamState>>>,
@@ -382,6 +385,10 @@ impl Upstream {
             RawQuery(q): RawQuery,
             headers: axum::http::HeaderMap,
         ) -> axum::response::Response {
+            let delay = state.lock().unwrap().delay;
+            if !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
             let mut st = state.lock().unwrap();
             let query = form_urlencoded::parse(q.unwrap_or_default().as_bytes())
                 .map(|(k, v)| (k.into_owned(), v.into_owned()))
@@ -502,4 +509,69 @@ impl TestHub {
 pub async fn serial(_name: &str) -> tokio::sync::MutexGuard<'static, ()> {
     static LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
     LOCK.lock().await
+}
+
+impl TestHub {
+    /// A signed-webhook integration (Standard Webhooks) with a widget config and a generated
+    /// secret: `(integration id, widget config id, secret)`.
+    pub async fn signed_webhook(&self) -> (i64, String, String) {
+        let i = self
+            .post_ok(
+                "/admin/api/integrations",
+                serde_json::json!({"template": "signed-webhook"}),
+                201,
+            )
+            .await;
+        let iid = i["id"].as_i64().unwrap();
+        let wc = self
+            .post_ok(
+                "/admin/api/widget-configs",
+                serde_json::json!({"integration_id": iid, "name": "Board"}),
+                201,
+            )
+            .await;
+        let secret = self
+            .post_ok(
+                &format!("/admin/api/integrations/{iid}/webhook/secret"),
+                serde_json::json!({}),
+                200,
+            )
+            .await["secret"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(secret.starts_with("whsec_"));
+        (iid, wc["id"].as_str().unwrap().to_owned(), secret)
+    }
+}
+
+/// A verifier configuration for `scheme` with its defaults.
+pub fn verifier(scheme: &str) -> millrace::webhook::VerifierConfig {
+    serde_json::from_value(serde_json::json!({"scheme": scheme})).unwrap()
+}
+
+/// Posts `body` to `url` signed as a sender of `cfg`'s scheme would.
+pub async fn post_signed_to(
+    client: &reqwest::Client,
+    url: &str,
+    cfg: &millrace::webhook::VerifierConfig,
+    secret: &str,
+    body: &[u8],
+    id: &str,
+    at: i64,
+) -> reqwest::Response {
+    let mut req = client.post(url).body(body.to_vec());
+    let secret = millrace::secret::SecretString::new(secret.to_owned());
+    for (k, v) in millrace::webhook::sign(cfg, &secret, body, at, id) {
+        req = req.header(k, v);
+    }
+    req.header("content-type", "application/json")
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Now, in Unix seconds.
+pub fn unix_now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
 }

@@ -123,3 +123,58 @@ describe("error mapping", () => {
     expect(error.code).toBe("bad_response");
   });
 });
+
+describe("requests the pages make", () => {
+  function recorder() {
+    const calls: { url: string; method: string; body: unknown }[] = [];
+    const fetchImpl: typeof fetch = async (url, init) => {
+      calls.push({ url: String(url), method: init?.method ?? "GET", body: init?.body ? JSON.parse(String(init.body)) : undefined });
+      return json(200, {});
+    };
+    return { calls, hub: client(fetchImpl) };
+  }
+
+  it("credentials: a partial update with null to clear", async () => {
+    const { calls, hub } = recorder();
+    await hub.putIntegrationCredentials(3, { api_key: "k", region: null });
+    await hub.putWidgetCredentials("a b", { app_secret: "s" });
+    expect(calls[0]).toEqual({ url: `${BASE}/admin/api/integrations/3/credentials`, method: "PUT", body: { credentials: { api_key: "k", region: null } } });
+    expect(calls[1]?.url).toBe(`${BASE}/admin/api/widget-configs/a%20b/credentials`);
+  });
+
+  it("deliveries: only the filters given, in the query", async () => {
+    const { calls, hub } = recorder();
+    await hub.deliveries({ integration_id: 2, outcome: "bad_signature", limit: 50, before_id: undefined });
+    expect(calls[0]?.url).toBe(`${BASE}/admin/api/deliveries?integration_id=2&outcome=bad_signature&limit=50`);
+  });
+
+  it("widget configs by integration, import with its conflict rule, refresh and rotations", async () => {
+    const { calls, hub } = recorder();
+    await hub.widgetConfigs(4);
+    await hub.importDefinitions({ format: "millrace.definitions" }, "update");
+    await hub.refreshWidget("w1");
+    await hub.rotateWebhookSecret(5, "w1");
+    await hub.playerToken("generate");
+    await hub.setTunnel({ provider: "manual", public_url: "https://hooks.example.com" });
+    expect(calls.map((c) => `${c.method} ${c.url.replace(BASE, "")}`)).toEqual([
+      "GET /admin/api/widget-configs?integration_id=4",
+      "POST /admin/api/import?on_conflict=update",
+      "POST /admin/api/widget-configs/w1/refresh",
+      "POST /admin/api/integrations/5/webhook/secret",
+      "POST /admin/api/settings/player-token",
+      "PUT /admin/api/tunnel",
+    ]);
+    expect(calls[3]?.body).toEqual({ widget_config_id: "w1" });
+    expect(calls[4]?.body).toEqual({ action: "generate" });
+  });
+
+  it("the hub's 422 code 'invalid' keeps its field errors", () => {
+    const error = errorFromResponse(
+      422,
+      "",
+      JSON.stringify({ error: { code: "invalid", message: "the request has invalid fields; see errors" }, errors: { "pull_config.timeout": ["too long"] } }),
+    );
+    expect(error.code).toBe("invalid");
+    expect(error.fieldErrors).toEqual({ "pull_config.timeout": ["too long"] });
+  });
+});

@@ -14,43 +14,35 @@
  */
 import { createContext, useContext } from "solid-js";
 
-// ---------------------------------------------------------------------------
-// Response types (GET /admin/api/status)
+import type {
+  CredentialsView,
+  Definitions,
+  Delivery,
+  DeliveryQuery,
+  HubStatus,
+  ImportReport,
+  Integration,
+  IntegrationInput,
+  KeyRotation,
+  Overview,
+  Player,
+  PlayerData,
+  RotatedSecret,
+  SchedulerState,
+  Settings,
+  SettingsInput,
+  Template,
+  TestInput,
+  TestResult,
+  TunnelInput,
+  TunnelView,
+  WebhookInfo,
+  WebhookTestResult,
+  WidgetConfig,
+  WidgetConfigInput,
+} from "./apiTypes";
 
-/** One bound listener. `url` is how to reach it (for the player, the LAN address). */
-export interface Listener {
-  address: string;
-  url: string;
-}
-
-/** The player listener also says whether it is reachable from the local network. */
-export interface PlayerListener extends Listener {
-  lan: boolean;
-}
-
-export type KeystoreKind = "keyring" | "file" | "memory";
-
-export interface Keystore {
-  kind: KeystoreKind;
-  /** Human-readable, from the hub (e.g. "OS keyring (Secret Service)"). */
-  description: string;
-  /** Set when credentials are less protected than by an OS keyring. */
-  warning: string | null;
-}
-
-export interface HubStatus {
-  version: string;
-  listeners: {
-    admin: Listener;
-    player: PlayerListener;
-    hooks: Listener;
-  };
-  keystore: Keystore;
-  data_dir: string;
-  database: string;
-  /** ISO 8601. */
-  started_at: string;
-}
+export type * from "./apiTypes";
 
 // ---------------------------------------------------------------------------
 // Errors
@@ -181,6 +173,52 @@ export interface HubClientOptions {
 export interface HubClient {
   /** `GET /admin/api/status`: version, listeners, key store, paths, start time. */
   status(): Promise<HubStatus>;
+  /** `GET /admin/api/overview`: every integration's and widget's health in one answer. */
+  overview(): Promise<Overview>;
+  templates(): Promise<Template[]>;
+
+  integrations(): Promise<Integration[]>;
+  integration(id: number): Promise<Integration>;
+  /** `input` may be `{template: "<id>", …overrides}`. */
+  createIntegration(input: IntegrationInput | ({ template: string } & Partial<IntegrationInput>)): Promise<Integration>;
+  updateIntegration(id: number, input: IntegrationInput): Promise<Integration>;
+  deleteIntegration(id: number): Promise<void>;
+  testIntegration(id: number, input: TestInput): Promise<TestResult>;
+  /** Partial update: fields not sent are kept; `null` clears a field. */
+  putIntegrationCredentials(id: number, credentials: Record<string, unknown>): Promise<CredentialsView>;
+  deleteIntegrationCredentials(id: number): Promise<void>;
+
+  widgetConfigs(integrationId?: number): Promise<WidgetConfig[]>;
+  widgetConfig(id: string): Promise<WidgetConfig>;
+  createWidgetConfig(input: WidgetConfigInput): Promise<WidgetConfig>;
+  updateWidgetConfig(id: string, input: WidgetConfigInput): Promise<WidgetConfig>;
+  deleteWidgetConfig(id: string): Promise<void>;
+  putWidgetCredentials(id: string, credentials: Record<string, unknown>): Promise<CredentialsView>;
+  deleteWidgetCredentials(id: string): Promise<void>;
+  /** Exactly what players receive (with `max_items` applied). */
+  widgetData(id: string): Promise<PlayerData>;
+  refreshWidget(id: string): Promise<void>;
+
+  players(): Promise<Player[]>;
+  scheduler(): Promise<SchedulerState>;
+  setScheduler(paused: boolean): Promise<SchedulerState>;
+
+  webhook(integrationId: number): Promise<WebhookInfo>;
+  rotateWebhookSecret(integrationId: number, widgetConfigId?: string): Promise<RotatedSecret>;
+  testWebhook(integrationId: number, body: { widget_config_id?: string; payload?: unknown }): Promise<WebhookTestResult>;
+  deliveries(query: DeliveryQuery): Promise<Delivery[]>;
+
+  tunnel(): Promise<TunnelView>;
+  setTunnel(input: TunnelInput): Promise<TunnelView>;
+  settings(): Promise<Settings>;
+  updateSettings(input: SettingsInput): Promise<Settings>;
+  playerToken(action: "generate" | "clear"): Promise<{ player_token: string | null }>;
+
+  exportDefinitions(): Promise<Definitions>;
+  importDefinitions(doc: unknown, onConflict: "error" | "update"): Promise<ImportReport>;
+  /** `POST /admin/api/import/castmill`: an integration from a Castmill widget definition. */
+  createIntegrationFromCastmill(widget: unknown): Promise<Integration>;
+  rotateKeys(): Promise<KeyRotation>;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -234,14 +272,78 @@ export function createHubClient(options: HubClientOptions): HubClient {
     }
   }
 
+  const enc = encodeURIComponent;
+  const get = <T>(path: string) => request<T>("GET", path);
+
   return {
     async status() {
-      const status = await request<HubStatus>("GET", "/admin/api/status");
+      const status = await get<HubStatus>("/admin/api/status");
       if (!isRecord(status) || typeof status.version !== "string" || !isRecord(status.listeners)) {
         throw new ApiError(200, "bad_response", "The hub's status answer has an unexpected shape.");
       }
       return status;
     },
+    async overview() {
+      const overview = await get<Overview>("/admin/api/overview");
+      if (!isRecord(overview) || !Array.isArray(overview.integrations)) {
+        throw new ApiError(200, "bad_response", "The hub's overview answer has an unexpected shape.");
+      }
+      return overview;
+    },
+    templates: () => get("/admin/api/templates"),
+
+    integrations: () => get("/admin/api/integrations"),
+    integration: (id) => get(`/admin/api/integrations/${id}`),
+    createIntegration: (input) => request("POST", "/admin/api/integrations", input),
+    updateIntegration: (id, input) => request("PUT", `/admin/api/integrations/${id}`, input),
+    deleteIntegration: (id) => request("DELETE", `/admin/api/integrations/${id}`),
+    testIntegration: (id, input) => request("POST", `/admin/api/integrations/${id}/test`, input),
+    putIntegrationCredentials: (id, credentials) =>
+      request("PUT", `/admin/api/integrations/${id}/credentials`, { credentials }),
+    deleteIntegrationCredentials: (id) => request("DELETE", `/admin/api/integrations/${id}/credentials`),
+
+    widgetConfigs: (integrationId) =>
+      get(`/admin/api/widget-configs${integrationId === undefined ? "" : `?integration_id=${integrationId}`}`),
+    widgetConfig: (id) => get(`/admin/api/widget-configs/${enc(id)}`),
+    createWidgetConfig: (input) => request("POST", "/admin/api/widget-configs", input),
+    updateWidgetConfig: (id, input) => request("PUT", `/admin/api/widget-configs/${enc(id)}`, input),
+    deleteWidgetConfig: (id) => request("DELETE", `/admin/api/widget-configs/${enc(id)}`),
+    putWidgetCredentials: (id, credentials) =>
+      request("PUT", `/admin/api/widget-configs/${enc(id)}/credentials`, { credentials }),
+    deleteWidgetCredentials: (id) => request("DELETE", `/admin/api/widget-configs/${enc(id)}/credentials`),
+    widgetData: (id) => get(`/admin/api/widget-configs/${enc(id)}/data`),
+    async refreshWidget(id) {
+      await request("POST", `/admin/api/widget-configs/${enc(id)}/refresh`);
+    },
+
+    players: () => get("/admin/api/players"),
+    scheduler: () => get("/admin/api/scheduler"),
+    setScheduler: (paused) => request("PUT", "/admin/api/scheduler", { paused }),
+
+    webhook: (id) => get(`/admin/api/integrations/${id}/webhook`),
+    rotateWebhookSecret: (id, widgetConfigId) =>
+      request("POST", `/admin/api/integrations/${id}/webhook/secret`, widgetConfigId ? { widget_config_id: widgetConfigId } : {}),
+    testWebhook: (id, body) => request("POST", `/admin/api/integrations/${id}/webhook/test`, body),
+    deliveries(query) {
+      const params = new URLSearchParams();
+      for (const [key, value] of Object.entries(query)) {
+        if (value !== undefined && value !== "") params.set(key, String(value));
+      }
+      const qs = params.toString();
+      return get(`/admin/api/deliveries${qs ? `?${qs}` : ""}`);
+    },
+
+    tunnel: () => get("/admin/api/tunnel"),
+    setTunnel: (input) => request("PUT", "/admin/api/tunnel", input),
+    settings: () => get("/admin/api/settings"),
+    updateSettings: (input) => request("PUT", "/admin/api/settings", input),
+    playerToken: (action) => request("POST", "/admin/api/settings/player-token", { action }),
+
+    exportDefinitions: () => get("/admin/api/export"),
+    importDefinitions: (doc, onConflict) =>
+      request("POST", `/admin/api/import?on_conflict=${onConflict}`, doc),
+    createIntegrationFromCastmill: (widget) => request("POST", "/admin/api/import/castmill", widget),
+    rotateKeys: () => request("POST", "/admin/api/keys/rotate"),
   };
 }
 

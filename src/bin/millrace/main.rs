@@ -133,6 +133,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         player_addr_from_settings: args.player_addr.is_none(),
         hooks_addr: args.hooks_addr,
         keystore: args.keystore,
+        desktop: false,
     };
     let app = App::start(config, Deps::default()).await?;
     let a = app.addrs;

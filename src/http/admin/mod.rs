@@ -94,6 +94,7 @@ fn api() -> Api {
     .get("/integrations/{id}/webhook", webhooks::show)
     .post("/integrations/{id}/webhook/secret", webhooks::rotate_secret)
     .post("/integrations/{id}/webhook/test", webhooks::send_test)
+    .post("/integrations/{id}/webhook-test", webhooks::send_test)
     .get("/deliveries", webhooks::list)
     .put(
         "/integrations/{id}/credentials",

@@ -31,6 +31,11 @@ pub(super) struct SettingsView {
     notifications: bool,
     /// Start the desktop app at login.
     start_at_login: bool,
+    /// Whether the desktop app runs this hub.
+    desktop: bool,
+    /// The desktop app's first run: the admin has not yet chosen whether signs on the network may
+    /// reach the player listener (it stays on this computer until they do).
+    first_run: bool,
 }
 
 async fn view(state: &AppState) -> Result<SettingsView, ApiError> {
@@ -47,7 +52,15 @@ async fn view(state: &AppState) -> Result<SettingsView, ApiError> {
             .is_some(),
         notifications: stored.notifications,
         start_at_login: stored.start_at_login,
+        desktop: state.desktop,
+        first_run: first_run(state.first_run_possible, &stored),
     })
+}
+
+/// The desktop app asks once where the player listener should be, before it ever binds beyond
+/// loopback; the answer is the stored `player_addr`.
+pub(crate) fn first_run(desktop: bool, stored: &hub_settings::HubSettings) -> bool {
+    desktop && stored.player_addr.is_none()
 }
 
 pub(super) async fn show(State(state): State<AppState>) -> Result<Json<SettingsView>, ApiError> {
@@ -67,11 +80,13 @@ pub(super) async fn update(
     State(state): State<AppState>,
     JsonBody(input): JsonBody<SettingsInput>,
 ) -> Result<Json<SettingsView>, ApiError> {
-    let mut moved_to = None;
+    let mut chosen = None;
     if let Some(text) = &input.player_addr {
         let addr = crate::config::parse_addr(text)
             .map_err(|e| ApiError::invalid(FieldErrors::one("player_addr", e)))?;
         let current = *state.player_addr.read().unwrap_or_else(|p| p.into_inner());
+        // Stored even when unchanged: it records the admin's choice (the first-run question).
+        chosen = Some(addr);
         if addr != current {
             let (reply, answer) = tokio::sync::oneshot::channel();
             state
@@ -83,11 +98,12 @@ pub(super) async fn update(
                 .await
                 .map_err(|_| ApiError::internal(&"the player listener did not answer"))?
                 .map_err(|e| ApiError::invalid(FieldErrors::one("player_addr", e)))?;
-            moved_to = Some(bound);
+            // Keep what the admin asked for (a fixed port), not an ephemeral one from port 0.
+            let _ = bound;
         }
     }
     run(&state, move |conn, _, now| {
-        if let Some(addr) = moved_to {
+        if let Some(addr) = chosen {
             hub_settings::set_player_addr(conn, addr, now)?;
         }
         if let Some(on) = input.notifications {
@@ -141,4 +157,31 @@ pub(super) async fn player_token(
         .unwrap_or_else(|p| p.into_inner()) = token;
     tracing::info!(set = shown.is_some(), "player token changed");
     Ok((StatusCode::OK, Json(json!({"player_token": shown}))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_run_question_is_asked_by_the_desktop_app_until_answered() {
+        let unanswered = hub_settings::HubSettings {
+            player_addr: None,
+            notifications: true,
+            start_at_login: false,
+        };
+        assert!(first_run(true, &unanswered));
+        assert!(
+            !first_run(false, &unanswered),
+            "the headless hub never asks"
+        );
+        let answered = hub_settings::HubSettings {
+            player_addr: Some("127.0.0.1:7421".parse().unwrap()),
+            ..unanswered
+        };
+        assert!(
+            !first_run(true, &answered),
+            "keeping it on this computer is an answer too"
+        );
+    }
 }

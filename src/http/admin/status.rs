@@ -20,6 +20,8 @@ pub(super) struct Status {
     started_at: String,
     tunnel: serde_json::Value,
     scheduler: crate::scheduler::SchedulerStatus,
+    /// Every cached data key with its health.
+    data_keys: Vec<serde_json::Value>,
 }
 
 #[derive(Serialize)]
@@ -96,5 +98,23 @@ pub(super) async fn show(State(state): State<AppState>) -> Json<Status> {
         started_at: state.started_at.format(&Rfc3339).unwrap_or_default(),
         tunnel: super::tunnel::view(&state),
         scheduler: state.scheduler.status(),
+        data_keys: state
+            .cache
+            .rows()
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "integration_id": r.integration_id,
+                    "data_key": r.data_key,
+                    "status": r.status,
+                    "version": r.version,
+                    "fetched_at": r.fetched_at,
+                    "refresh_at": r.refresh_at,
+                    "error": r.error_message,
+                    "failure_count": r.failure_count,
+                    "requests": state.cache.requests(&(r.integration_id, r.data_key.clone())),
+                })
+            })
+            .collect(),
     })
 }

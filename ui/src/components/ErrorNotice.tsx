@@ -1,9 +1,10 @@
-import { Show } from "solid-js";
+import { For, Show } from "solid-js";
 import type { ApiError } from "../api";
 import { hasMessage, t } from "../i18n";
 
 /** A readable, translated sentence for an API error, chosen by its code. */
 export function errorText(error: ApiError): string {
+  if (error.fieldErrors && Object.keys(error.fieldErrors).length > 0) return t("error.validation");
   const key = `error.${error.code}`;
   return hasMessage(key) ? t(key) : t("error.other", { message: error.message });
 }
@@ -23,6 +24,17 @@ export function ErrorNotice(props: ErrorNoticeProps) {
     <div class="notice notice--error" role="alert" data-testid="error-notice" data-code={props.error.code}>
       <p class="notice__title">{props.title}</p>
       <p>{errorText(props.error)}</p>
+      <Show when={props.error.fieldErrors && Object.keys(props.error.fieldErrors).length > 0}>
+        <ul class="error-summary" data-testid="error-fields">
+          <For each={Object.entries(props.error.fieldErrors!)}>
+            {([path, messages]) => (
+              <li>
+                <code>{path}</code>: {messages.join("; ")}
+              </li>
+            )}
+          </For>
+        </ul>
+      </Show>
       <Show when={props.note}>
         <p class="muted">{props.note}</p>
       </Show>

@@ -38,3 +38,20 @@ export function formatDuration(totalSeconds: number): string {
   if (seconds || parts.length === 0) parts.push(t("duration.seconds", { n: seconds }));
   return parts.slice(0, 2).join(" ");
 }
+
+/**
+ * How far `iso` is from `now`, in words ("5 minutes ago", "in 30 seconds"), in the
+ * current language; the input itself if it is not a date.
+ */
+export function formatRelative(iso: string, now: number = Date.now()): string {
+  const then = Date.parse(iso);
+  if (Number.isNaN(then)) return iso;
+  const seconds = Math.round((then - now) / 1000);
+  const abs = Math.abs(seconds);
+  const rtf = new Intl.RelativeTimeFormat(locale(), { numeric: "auto" });
+  if (abs < 5) return rtf.format(0, "second");
+  if (abs < 60) return rtf.format(seconds, "second");
+  if (abs < 3_600) return rtf.format(Math.round(seconds / 60), "minute");
+  if (abs < 86_400) return rtf.format(Math.round(seconds / 3_600), "hour");
+  return rtf.format(Math.round(seconds / 86_400), "day");
+}
