@@ -17,6 +17,7 @@ mod overview;
 mod player;
 mod pull;
 mod secrets;
+mod soak;
 mod startup;
 mod sweep;
 mod tunnel;
