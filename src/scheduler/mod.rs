@@ -58,6 +58,9 @@ impl Puller for PullClient {
     }
 }
 
+/// When a pull that panicked (a bug, never an upstream's doing) is tried again.
+pub const PANIC_RETRY: Duration = Duration::from_secs(60);
+
 /// Tunables.
 #[derive(Debug, Clone, Copy)]
 pub struct SchedulerSettings {
@@ -254,6 +257,8 @@ struct Loop {
     /// Integration of each widget config, and each widget config's key.
     widget_keys: HashMap<String, KeyId>,
     running: JoinSet<job::Outcome>,
+    /// The key each running pull task works on, so a task that panics can be accounted for.
+    tasks: HashMap<tokio::task::Id, KeyId>,
     paused: bool,
 }
 
@@ -269,6 +274,7 @@ async fn run(
         rates: HashMap::new(),
         widget_keys: HashMap::new(),
         running: JoinSet::new(),
+        tasks: HashMap::new(),
         paused: false,
     };
     l.paused = l.deps.settings.start_paused;
@@ -314,9 +320,23 @@ async fn run(
                 }
                 None => break,
             },
-            Some(done) = l.running.join_next(), if !l.running.is_empty() => {
-                if let Ok(outcome) = done {
-                    l.finished(outcome);
+            Some(done) = l.running.join_next_with_id(), if !l.running.is_empty() => {
+                match done {
+                    Ok((id, outcome)) => {
+                        l.tasks.remove(&id);
+                        l.finished(outcome);
+                    }
+                    // A pull that panicked must not leave its key "running" for ever: retry
+                    // it later like any other failure.
+                    Err(e) => {
+                        if let Some(key) = l.tasks.remove(&e.id()) {
+                            tracing::error!(integration = key.0, "a pull failed unexpectedly: {e}");
+                            l.finished(job::Outcome {
+                                key,
+                                next: job::Next::After(PANIC_RETRY),
+                            });
+                        }
+                    }
                 }
             }
             () = sleep_until(next_due), if next_due.is_some() => {}
@@ -551,12 +571,14 @@ impl Loop {
             job.last_started = Some(now);
             let fresh = std::mem::take(&mut job.fresh);
             let d = self.deps.clone();
-            self.running.spawn(async move {
+            let task_key = key.clone();
+            let task = self.running.spawn(async move {
                 job::run(
                     &d.store, &d.cache, &d.cipher, &d.puller, &d.clock, key, fresh,
                 )
                 .await
             });
+            self.tasks.insert(task.id(), task_key);
         }
     }
 
