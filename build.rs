@@ -22,7 +22,11 @@ fn main() {
         "ui/vite.config.ts",
         "ui/tsconfig.json",
     ] {
-        println!("cargo:rerun-if-changed={input}");
+        // A path that does not exist counts as changed on every build (cargo's rule), which
+        // would rebuild the crate every time: watch only what is there.
+        if root.join(input).exists() {
+            println!("cargo:rerun-if-changed={input}");
+        }
     }
     println!("cargo:rerun-if-env-changed=MILLRACE_SKIP_UI_BUILD");
 

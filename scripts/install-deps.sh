@@ -3,6 +3,7 @@
 #   - the system libraries the desktop app (Tauri v2: GTK 3, WebKitGTK 4.1) builds against;
 #   - the tools the test suite uses: Xvfb, D-Bus and gnome-keyring (a real Secret Service),
 #     Debian's Chromium (browser tests), WebKitWebDriver, ImageMagick and tesseract (screenshots);
+#   - tauri-driver (the desktop app's end-to-end test) and cargo-fuzz (scripts/fuzz);
 #   - the UI's npm dependencies, from ui/package-lock.json.
 # Run it as root or with sudo available. Safe to run again.
 set -euo pipefail
@@ -43,6 +44,10 @@ fi
 if ! command -v tauri-driver >/dev/null; then
   echo "==> installing tauri-driver (WebDriver for the desktop app's end-to-end test)"
   cargo install tauri-driver --locked
+fi
+if ! cargo fuzz --version >/dev/null 2>&1; then
+  echo "==> installing cargo-fuzz (scripts/fuzz)"
+  cargo install cargo-fuzz --locked
 fi
 echo "==> installing the UI's npm dependencies (npm ci)"
 (cd ui && npm ci --no-audit --no-fund)

@@ -33,8 +33,8 @@ pub struct Delivery {
     /// `malformed`, `no_secret`, `not_checked`.
     pub verification: String,
     /// What happened: `accepted`, `duplicate`, `bad_signature`, `invalid_json`,
-    /// `transform_failed`, `rate_limited`, `not_found`, `too_large`, `no_secret`, `challenge`,
-    /// `challenge_refused`.
+    /// `transform_failed`, `rate_limited`, `not_found`, `too_large`, `incomplete_body` (the
+    /// sender stalled or hung up mid-body), `no_secret`, `challenge`, `challenge_refused`.
     pub outcome: String,
     /// The status code answered.
     pub status_code: u16,

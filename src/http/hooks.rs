@@ -1,7 +1,7 @@
 //! The hooks listener: webhook routes only (DESIGN §6). The tunnel forwards here and nowhere
 //! else, so nothing but these routes is ever reachable from the internet.
 //!
-//! A delivery is read raw (1 MiB limit), rate-limited per integration, verified with the scheme
+//! A delivery is read raw (1 MiB limit, within `BODY_READ_TIMEOUT`), rate-limited per integration, verified with the scheme
 //! of `push_config.verifier` **before** any parsing, deduplicated on its message id, parsed,
 //! transformed, and stored like pulled data (the version changes only if the content does);
 //! players are told at once. Every delivery, accepted or not, is recorded for the inspector.
@@ -328,20 +328,41 @@ async fn deliver(
     d.integration_id = Some(target.integration.id);
     d.headers = deliveries::recorded_headers(&headers, push.verifier.header.as_deref());
 
-    let bytes: Bytes = match axum::body::to_bytes(body, BODY_LIMIT).await {
+    let bytes: Bytes = match super::read_body(body, BODY_LIMIT).await {
         Ok(b) => b,
-        Err(_) => {
-            d.outcome = "too_large".to_owned();
-            d.error = Some(format!("the body is larger than {} KiB", BODY_LIMIT / 1024));
-            let (d, res) = finish(
-                d,
-                ApiError::new(
+        Err(e) => {
+            let error = match e {
+                super::BodyReadError::TooLarge => ApiError::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
                     "payload_too_large",
                     "the body is larger than 1 MiB",
-                )
-                .into_response(),
-            );
+                ),
+                super::BodyReadError::TimedOut => ApiError::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "request_timeout",
+                    "the body did not arrive in time",
+                ),
+                super::BodyReadError::Broken => ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "bad_body",
+                    "the body could not be read",
+                ),
+            };
+            if e == super::BodyReadError::TooLarge {
+                d.outcome = "too_large".to_owned();
+                d.error = Some(format!("the body is larger than {} KiB", BODY_LIMIT / 1024));
+            } else {
+                d.outcome = "incomplete_body".to_owned();
+                d.error = Some(if e == super::BodyReadError::TimedOut {
+                    format!(
+                        "the body did not arrive within {} s",
+                        super::BODY_READ_TIMEOUT.as_secs()
+                    )
+                } else {
+                    "the connection closed before the whole body arrived".to_owned()
+                });
+            }
+            let (d, res) = finish(d, error.into_response());
             record(&state, d).await;
             return res;
         }

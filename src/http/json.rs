@@ -1,4 +1,5 @@
-//! The JSON body extractor of the admin API: a 1 MiB limit (413), `application/json` only
+//! The JSON body extractor of the admin API: a 1 MiB limit (413), the whole body within
+//! [`super::BODY_READ_TIMEOUT`] (408), `application/json` only
 //! (415), malformed JSON with its position (400), and field-level 422s with the path of each
 //! problem (unknown fields named) — the same format as domain validation.
 
@@ -48,25 +49,24 @@ pub async fn read_json(req: Request) -> Result<serde_json::Value, ApiError> {
             "send the body as JSON with 'Content-Type: application/json'",
         ));
     }
-    let bytes = axum::body::to_bytes(req.into_body(), BODY_LIMIT)
+    let bytes = super::read_body(req.into_body(), BODY_LIMIT)
         .await
-        .map_err(|e| {
-            let too_large = std::error::Error::source(&e)
-                .is_some_and(|s| s.is::<http_body_util::LengthLimitError>())
-                || e.to_string().contains("length limit");
-            if too_large {
-                ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "payload_too_large",
-                    format!("the body is larger than {} KiB", BODY_LIMIT / 1024),
-                )
-            } else {
-                ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "bad_body",
-                    "the body could not be read",
-                )
-            }
+        .map_err(|e| match e {
+            super::BodyReadError::TooLarge => ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                format!("the body is larger than {} KiB", BODY_LIMIT / 1024),
+            ),
+            super::BodyReadError::TimedOut => ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "request_timeout",
+                "the body did not arrive in time",
+            ),
+            super::BodyReadError::Broken => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_body",
+                "the body could not be read",
+            ),
         })?;
     serde_json::from_slice(&bytes).map_err(|e| {
         ApiError::new(

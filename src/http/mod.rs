@@ -113,22 +113,130 @@ pub struct Addrs {
     pub hooks: SocketAddr,
 }
 
-/// Serves `router` on `listener` until `shutdown` resolves, with peer addresses available to
-/// handlers. In-flight requests are allowed to finish; the caller bounds the wait.
+/// How long a client may take to send a request's headers (from the first byte of the request,
+/// or from the end of the previous one on a kept-alive connection) before the connection is
+/// closed. Without it a slow-loris client — a few connections trickling header bytes — would
+/// hold connections open forever. Long polls and SSE streams are not affected: the limit covers
+/// reading headers only, never a response in progress.
+pub const HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// How long a handler waits for a whole request body (at most 1 MiB anywhere in the hub) before
+/// answering `408 Request Timeout`: a client that sends headers and then stalls mid-body must
+/// not hold its connection and task forever.
+pub const BODY_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Why a request body could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyReadError {
+    /// Larger than the limit.
+    TooLarge,
+    /// Not complete within [`BODY_READ_TIMEOUT`].
+    TimedOut,
+    /// The connection failed or closed mid-body.
+    Broken,
+}
+
+/// Reads a whole request body of at most `limit` bytes within [`BODY_READ_TIMEOUT`].
 ///
 /// # Errors
-/// When accepting fails fatally.
+/// [`BodyReadError`] saying why not.
+pub async fn read_body(
+    body: axum::body::Body,
+    limit: usize,
+) -> Result<axum::body::Bytes, BodyReadError> {
+    match tokio::time::timeout(BODY_READ_TIMEOUT, axum::body::to_bytes(body, limit)).await {
+        Err(_) => Err(BodyReadError::TimedOut),
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(e)) => {
+            let too_large = std::error::Error::source(&e)
+                .is_some_and(|s| s.is::<http_body_util::LengthLimitError>())
+                || e.to_string().contains("length limit");
+            Err(if too_large {
+                BodyReadError::TooLarge
+            } else {
+                BodyReadError::Broken
+            })
+        }
+    }
+}
+
+/// The largest request head (request line and headers) accepted; larger ones are answered
+/// `431 Request Header Fields Too Large` and the connection is closed. Browsers and signs send a
+/// few KiB at most.
+pub const MAX_HEADER_BYTES: usize = 64 * 1024;
+
+/// Serves `router` on `listener` until `shutdown` resolves, with peer addresses available to
+/// handlers (`ConnectInfo<SocketAddr>`). In-flight requests are allowed to finish; the caller
+/// bounds the wait.
+///
+/// HTTP/1.1 (with keep-alive) through hyper directly rather than `axum::serve`, because the latter
+/// exposes no connection settings: this loop sets [`HEADER_READ_TIMEOUT`] (hyper enforces it only
+/// when given a timer, which `axum::serve` does not give it) and [`MAX_HEADER_BYTES`], and turns
+/// Nagle's algorithm off so small answers (a 304, an SSE event) leave at once.
+///
+/// # Errors
+/// Never in practice: accept errors are logged and retried (e.g. running out of file
+/// descriptors must not stop the listener for good).
 pub async fn serve(
     listener: TcpListener,
     router: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
+    use axum::extract::ConnectInfo;
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::server::graceful::GracefulShutdown;
+    use hyper_util::service::TowerToHyperService;
+    use tower::ServiceExt as _;
+
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT)
+        .max_header_size(MAX_HEADER_BYTES);
+    let graceful = GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            () = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok(conn) => conn,
+                Err(e) => {
+                    if !is_connection_error(&e) {
+                        // EMFILE and the like: wait instead of spinning, then keep serving.
+                        tracing::warn!("accepting a connection failed: {e}");
+                        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                    }
+                    continue;
+                }
+            },
+        };
+        let _ = stream.set_nodelay(true);
+        let service = router.clone().map_request(
+            move |mut req: axum::http::Request<hyper::body::Incoming>| {
+                req.extensions_mut().insert(ConnectInfo(peer));
+                req.map(axum::body::Body::new)
+            },
+        );
+        let conn = http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::trace!("connection from {peer} ended: {e}");
+            }
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
+}
+
+/// Errors that concern one connection only (the peer went away before it was accepted).
+fn is_connection_error(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::ConnectionRefused
+            | std::io::ErrorKind::ConnectionAborted
+            | std::io::ErrorKind::ConnectionReset
     )
-    .with_graceful_shutdown(shutdown)
-    .await
 }
 
 impl StateInner {

@@ -58,6 +58,9 @@ impl Puller for PullClient {
     }
 }
 
+/// When a pull that panicked (a bug, never an upstream's doing) is tried again.
+pub const PANIC_RETRY: Duration = Duration::from_secs(60);
+
 /// Tunables.
 #[derive(Debug, Clone, Copy)]
 pub struct SchedulerSettings {
@@ -254,6 +257,8 @@ struct Loop {
     /// Integration of each widget config, and each widget config's key.
     widget_keys: HashMap<String, KeyId>,
     running: JoinSet<job::Outcome>,
+    /// The key each running pull task works on, so a task that panics can be accounted for.
+    tasks: HashMap<tokio::task::Id, KeyId>,
     paused: bool,
 }
 
@@ -269,6 +274,7 @@ async fn run(
         rates: HashMap::new(),
         widget_keys: HashMap::new(),
         running: JoinSet::new(),
+        tasks: HashMap::new(),
         paused: false,
     };
     l.paused = l.deps.settings.start_paused;
@@ -289,7 +295,10 @@ async fn run(
             *s = new;
             changed
         });
-        let next_due = if l.paused {
+        // With every slot taken there is nothing to start before a pull finishes (or a command
+        // comes): waiting for a due time that has already passed would spin.
+        let full = l.running.len() >= l.deps.settings.max_concurrent;
+        let next_due = if l.paused || full {
             None
         } else {
             l.jobs
@@ -311,9 +320,23 @@ async fn run(
                 }
                 None => break,
             },
-            Some(done) = l.running.join_next(), if !l.running.is_empty() => {
-                if let Ok(outcome) = done {
-                    l.finished(outcome);
+            Some(done) = l.running.join_next_with_id(), if !l.running.is_empty() => {
+                match done {
+                    Ok((id, outcome)) => {
+                        l.tasks.remove(&id);
+                        l.finished(outcome);
+                    }
+                    // A pull that panicked must not leave its key "running" for ever: retry
+                    // it later like any other failure.
+                    Err(e) => {
+                        if let Some(key) = l.tasks.remove(&e.id()) {
+                            tracing::error!(integration = key.0, "a pull failed unexpectedly: {e}");
+                            l.finished(job::Outcome {
+                                key,
+                                next: job::Next::After(PANIC_RETRY),
+                            });
+                        }
+                    }
                 }
             }
             () = sleep_until(next_due), if next_due.is_some() => {}
@@ -418,12 +441,15 @@ impl Loop {
                         job.again = Some(job.again.unwrap_or(false) || fresh);
                     } else {
                         // Fresh pulls (changed definitions or credentials) go at once; plain
-                        // "pull now" is debounced.
+                        // "pull now" is debounced. Never later than it already was: a key
+                        // waiting for a free slot keeps its place in line (repeated requests
+                        // would otherwise reset every waiting key to the same moment, and the
+                        // same keys would win each tie).
                         let earliest = match job.last_started {
                             Some(t) if !fresh => (t + REFRESH_DEBOUNCE).max(now),
                             _ => now,
                         };
-                        job.due = Some(earliest);
+                        job.due = Some(job.due.map_or(earliest, |d| d.min(earliest)));
                         job.fresh |= fresh;
                     }
                 }
@@ -545,12 +571,14 @@ impl Loop {
             job.last_started = Some(now);
             let fresh = std::mem::take(&mut job.fresh);
             let d = self.deps.clone();
-            self.running.spawn(async move {
+            let task_key = key.clone();
+            let task = self.running.spawn(async move {
                 job::run(
                     &d.store, &d.cache, &d.cipher, &d.puller, &d.clock, key, fresh,
                 )
                 .await
             });
+            self.tasks.insert(task.id(), task_key);
         }
     }
 

@@ -24,6 +24,8 @@ struct Scripted {
     script: Mutex<VecDeque<Result<FetchOutcome, FetchError>>>,
     /// When set, each pull waits for a permit (to hold a pull in flight).
     gate: Option<Arc<tokio::sync::Semaphore>>,
+    /// How many of the next pulls panic (a bug somewhere below the scheduler).
+    panics: std::sync::atomic::AtomicUsize,
 }
 
 impl Scripted {
@@ -69,6 +71,15 @@ impl Puller for Scripted {
             if let Some(g) = &self.gate {
                 g.acquire().await.unwrap().forget();
             }
+            let panic_now = self
+                .panics
+                .fetch_update(
+                    std::sync::atomic::Ordering::SeqCst,
+                    std::sync::atomic::Ordering::SeqCst,
+                    |n| n.checked_sub(1),
+                )
+                .is_ok();
+            assert!(!panic_now, "a scripted panic");
             self.script
                 .lock()
                 .unwrap()
@@ -418,6 +429,67 @@ async fn pull_now_during_a_pull_queues_exactly_one_more() {
         2,
         "five requests during a pull made exactly one more"
     );
+    task.stop().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn pull_now_never_sends_a_waiting_key_to_the_back_of_the_line() {
+    // One pull at a time, so keys queue. Found by the upstream-chaos test: a "pull now" for
+    // every key, repeated while slow pulls held the slots, kept resetting the queued keys to the
+    // same moment, and the tie went to the same keys every time — some keys were never pulled.
+    // (With every slot taken the loop also used to spin on an already-passed due time; on
+    // paused time that made this test hang.)
+    let gate = Arc::new(tokio::sync::Semaphore::new(0));
+    let s = setup(Scripted {
+        gate: Some(Arc::clone(&gate)),
+        ..Scripted::default()
+    });
+    s.add(
+        json_integration(None, 3600),
+        &["aveiro", "braga", "coimbra"],
+    );
+    let (h, task) = s.spawn(SchedulerSettings {
+        max_concurrent: 1,
+        ..settings()
+    });
+    until_calls(&s.puller, 1).await;
+    gate.add_permits(1);
+    until_calls(&s.puller, 2).await;
+    // aveiro is done, braga is in flight, coimbra has waited since the start.
+    h.run_now(Target::All);
+    settle(&s).await;
+    gate.add_permits(1);
+    until_calls(&s.puller, 3).await;
+    let targets: Vec<String> = s.puller.calls().into_iter().map(|c| c.1).collect();
+    assert_eq!(
+        targets,
+        [
+            "http://127.0.0.1:9/aveiro",
+            "http://127.0.0.1:9/braga",
+            "http://127.0.0.1:9/coimbra"
+        ],
+        "the key waiting longest goes next"
+    );
+    gate.add_permits(100);
+    task.stop().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_pull_that_panics_is_retried_instead_of_stuck_running() {
+    let s = setup(Scripted {
+        panics: std::sync::atomic::AtomicUsize::new(1),
+        ..Scripted::default()
+    });
+    s.add(json_integration(None, 3600), &["lisbon"]);
+    let (h, task) = s.spawn(settings());
+    until_calls(&s.puller, 2).await;
+    let calls = s.puller.calls();
+    assert!(
+        calls[1].0 - calls[0].0 >= PANIC_RETRY,
+        "retried after the pause, not at once"
+    );
+    settle(&s).await;
+    assert_eq!(h.status().in_flight, 0, "nothing is left running");
     task.stop().await;
 }
 

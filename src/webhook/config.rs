@@ -152,6 +152,16 @@ impl PushConfig {
                     )),
                 Some(_) => {}
             }
+            // Signatures in the header are separated by commas and spaces, and the header value
+            // must be visible ASCII: a prefix with either could never verify.
+            if let Some(p) = v.prefix.as_deref() {
+                if p.len() > 64 || !p.bytes().all(|b| b.is_ascii_graphic() && b != b',') {
+                    problems.push((
+                        "verifier.prefix".to_owned(),
+                        "must be at most 64 visible characters without spaces or commas (those separate signatures), e.g. sha256=".to_owned(),
+                    ));
+                }
+            }
         } else {
             for (field, set) in [
                 ("header", v.header.is_some()),
@@ -179,6 +189,37 @@ impl PushConfig {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// Found by fuzzing (`fuzz/regressions/webhook_verify/`): a prefix with a comma or a space
+    /// was accepted, but the verifier splits signatures on those, so no delivery could verify.
+    #[test]
+    fn fail_an_hmac_prefix_that_could_never_verify_is_refused() {
+        for bad in [
+            "sha256, ",
+            "v1 =",
+            "a,b",
+            "tab\there",
+            "é=",
+            &"x".repeat(65),
+        ] {
+            let c: PushConfig = serde_json::from_value(json!({
+                "verifier": {"scheme": "hmac", "header": "X-Signature", "prefix": bad}
+            }))
+            .unwrap();
+            let problems = c.validate();
+            assert!(
+                problems.iter().any(|(f, _)| f == "verifier.prefix"),
+                "{bad:?}: {problems:?}"
+            );
+        }
+        for good in ["sha256=", "v1=", "sig:"] {
+            let c: PushConfig = serde_json::from_value(json!({
+                "verifier": {"scheme": "hmac", "header": "X-Signature", "prefix": good}
+            }))
+            .unwrap();
+            assert!(c.validate().is_empty(), "{good:?}");
+        }
+    }
 
     #[test]
     fn parses_each_form() {
