@@ -142,7 +142,8 @@ impl fmt::Debug for Aad {
 #[error("sealed data could not be opened (wrong key, wrong record, or damaged)")]
 pub struct OpenError;
 
-/// Seals and opens blobs under one master key.
+/// Seals and opens blobs under one master key. The AES key schedule and GHASH key it holds are
+/// wiped on drop (aes-gcm's `zeroize` feature), like the [`MasterKey`] itself.
 #[derive(Clone)]
 pub struct Cipher {
     aead: Aes256Gcm,
@@ -237,6 +238,16 @@ mod tests {
 
     /// Frozen vector: if this changes, every stored credential in the field stops opening.
     /// Independently checked with Python's `cryptography` AESGCM (see `tests/fixtures/cipher_vector.py`).
+    #[test]
+    fn the_aead_state_zeroizes_on_drop() {
+        // The expanded AES key schedule and the GHASH key are as secret as the master key: with
+        // aes-gcm's `zeroize` feature they are wiped when a `Cipher` is dropped (a rotation
+        // drops the old one). This does not compile without the feature.
+        fn zeroized_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+        zeroized_on_drop::<Aes256Gcm>();
+        zeroized_on_drop::<Zeroizing<[u8; 32]>>();
+    }
+
     #[test]
     fn frozen_test_vector() {
         let cipher = Cipher::new(&fixed_key());
