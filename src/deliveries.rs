@@ -50,20 +50,31 @@ pub struct Delivery {
     pub error: Option<String>,
 }
 
-/// Headers whose values are never shown (they authenticate the sender).
-const REDACTED_HEADERS: &[&str] = &[
-    "authorization",
+/// Words that mark a header as carrying a secret (matched case-insensitively anywhere in the
+/// name): signatures, tokens, API keys, passwords, cookies and any `*auth*` header. Senders use
+/// many names (`X-Api-Key`, `X-Gitlab-Token`, `X-Auth-Secret`, `Proxy-Authorization`…), so the
+/// inspector redacts by pattern rather than by a list of known names; a header redacted by
+/// mistake costs the admin a value, a header shown by mistake could leak a credential.
+const SECRET_HEADER_WORDS: &[&str] = &[
+    "key",
+    "token",
+    "secret",
+    "auth",
+    "signature",
     "cookie",
-    "x-hub-signature",
-    "x-hub-signature-256",
-    "stripe-signature",
-    "x-slack-signature",
-    "webhook-signature",
-    "svix-signature",
+    "password",
 ];
 
-/// The headers to record: at most 40, values truncated to 300 characters, authenticating values
-/// (the signature headers, and the `hmac` scheme's own header) replaced by `<redacted>`.
+/// Whether a header's value is never shown: its name contains one of [`SECRET_HEADER_WORDS`],
+/// or it is the `hmac` scheme's own signature header.
+fn is_secret_header(name: &str, extra_secret_header: Option<&str>) -> bool {
+    let lower = name.to_ascii_lowercase();
+    SECRET_HEADER_WORDS.iter().any(|w| lower.contains(w))
+        || extra_secret_header.is_some_and(|h| h.eq_ignore_ascii_case(name))
+}
+
+/// The headers to record: at most 40, values truncated to 300 characters, values of headers
+/// that may carry a secret (see [`is_secret_header`]) replaced by `<redacted>`.
 pub fn recorded_headers(
     headers: &axum::http::HeaderMap,
     extra_secret_header: Option<&str>,
@@ -71,9 +82,7 @@ pub fn recorded_headers(
     let mut out = Map::new();
     for (name, value) in headers.iter().take(40) {
         let key = name.as_str().to_owned();
-        let secret = REDACTED_HEADERS.contains(&key.as_str())
-            || extra_secret_header.is_some_and(|h| h.eq_ignore_ascii_case(&key));
-        let shown = if secret {
+        let shown = if is_secret_header(&key, extra_secret_header) {
             crate::secret::REDACTED.to_owned()
         } else {
             String::from_utf8_lossy(value.as_bytes())
@@ -232,4 +241,57 @@ pub fn first_time(
         rusqlite::params![integration_id, message_id, now],
     )?;
     Ok(inserted == 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::{HeaderMap, HeaderName, HeaderValue};
+
+    #[test]
+    fn headers_whose_names_suggest_a_secret_are_redacted() {
+        let mut headers = HeaderMap::new();
+        let secret_names = [
+            "authorization",
+            "proxy-authorization",
+            "cookie",
+            "x-api-key",
+            "apikey",
+            "x-gitlab-token",
+            "x-auth-secret",
+            "x-client-secret",
+            "x-hub-signature-256",
+            "stripe-signature",
+            "webhook-signature",
+            "x-password",
+            "x-my-sig",
+        ];
+        for name in secret_names {
+            headers.insert(
+                HeaderName::from_static(name),
+                HeaderValue::from_static("CANARY-value"),
+            );
+        }
+        let shown = ["content-type", "user-agent", "webhook-id", "x-github-event"];
+        for name in shown {
+            headers.insert(
+                HeaderName::from_static(name),
+                HeaderValue::from_static("plain"),
+            );
+        }
+        // The `hmac` scheme's header is redacted whatever its name, in any case.
+        let recorded = recorded_headers(&headers, Some("X-My-Sig"));
+        for name in secret_names {
+            assert_eq!(
+                recorded[name],
+                crate::secret::REDACTED,
+                "{name} may carry a credential and must never reach the inspector"
+            );
+        }
+        for name in shown {
+            assert_eq!(recorded[name], "plain", "{name} carries no secret");
+        }
+        let all = serde_json::to_string(&recorded).unwrap();
+        assert!(!all.contains("CANARY"), "{all}");
+    }
 }
