@@ -5,7 +5,7 @@
 //! Sealing and opening happen inside the caller's store call (the one connection), so a key
 //! rotation, which runs the same way, can never interleave with a write sealed under the old key.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rusqlite::{Connection, OptionalExtension as _};
 use serde::{Deserialize, Serialize};
@@ -131,7 +131,19 @@ pub fn view(
         Some(r) => CredentialsView {
             configured: true,
             fields,
-            metadata: r.meta.values,
+            // Only fields that are non-sensitive now: metadata written before a field was made
+            // sensitive (update_in also scrubs it) is never shown.
+            metadata: r
+                .meta
+                .values
+                .into_iter()
+                .filter(|(k, _)| {
+                    integration
+                        .credential_schema
+                        .get(k)
+                        .is_some_and(|d| !d.sensitive)
+                })
+                .collect(),
             validated_at: r.validated_at,
             is_valid: r.is_valid,
         },
@@ -174,6 +186,12 @@ pub fn open(
 /// Sets credentials: fields sent replace stored ones, `null` clears a field, fields not sent
 /// are kept. The merged record is validated against `credential_schema`, sealed and stored.
 ///
+/// `metadata` (plaintext, shown to the admin) gets the non-sensitive values that were sent now,
+/// that it already showed, or that come from a schema default — never a value kept from the
+/// sealed record that it did not show before. So a value stored while its field was sensitive
+/// stays sealed even if the field has since been redefined as non-sensitive (removed and added
+/// back, say); [`crate::integrations::update_in`] refuses the direct flip.
+///
 /// # Errors
 /// [`Error::Invalid`] (paths `credentials.<field>`) for a schema-less integration, unknown
 /// fields, wrong types (a sensitive value must be a string), a missing required field;
@@ -201,6 +219,7 @@ pub fn put(
         Some(row) => unseal(cipher, &aad, &row.sealed)?,
         None => Map::new(),
     };
+    let sealed_before: BTreeSet<String> = merged.keys().cloned().collect();
     for (k, v) in values {
         if v.is_null() {
             merged.remove(k);
@@ -219,10 +238,17 @@ pub fn put(
     let plaintext = Zeroizing::new(serde_json::to_vec(&full)?);
     let sealed = cipher.seal(&aad, &plaintext);
     drop(merged);
+    let shown_before = existing.as_ref().map(|r| &r.meta.values);
+    let may_show = |k: &String, v: &Value| {
+        let sent_now = values.get(k).is_some_and(|sent| !sent.is_null());
+        let default = !sealed_before.contains(k);
+        let already_shown = shown_before.is_some_and(|m| m.get(k) == Some(v));
+        schema.get(k).is_some_and(|d| !d.sensitive) && (sent_now || default || already_shown)
+    };
     let meta = StoredMeta {
         values: full
             .iter()
-            .filter(|(k, _)| schema.get(*k).is_some_and(|d| !d.sensitive))
+            .filter(|(k, v)| may_show(k, v))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect(),
         set: full.keys().cloned().collect(),
@@ -248,6 +274,54 @@ pub fn put(
     let view = view(&tx, integration, wc)?;
     tx.commit()?;
     Ok(view)
+}
+
+/// The fields that hold a value in any credentials record of the integration (organization
+/// scope or any widget config's).
+///
+/// # Errors
+/// On database errors.
+pub fn stored_fields(conn: &Connection, integration_id: i64) -> Result<BTreeSet<String>, Error> {
+    let mut stmt = conn.prepare("SELECT metadata FROM credentials WHERE integration_id = ?1")?;
+    let rows = stmt.query_map([integration_id], |r| r.get::<_, String>(0))?;
+    let mut out = BTreeSet::new();
+    for meta in rows {
+        let meta: StoredMeta = serde_json::from_str(&meta?).unwrap_or_default();
+        out.extend(meta.set);
+    }
+    Ok(out)
+}
+
+/// Drops from every credentials record of the integration the plaintext `metadata` values of
+/// fields that are no longer non-sensitive in `schema` (made sensitive, or removed), so a field
+/// the admin has just declared secret is not left in clear in the database.
+///
+/// # Errors
+/// On database errors.
+pub fn scrub_metadata(
+    conn: &Connection,
+    integration_id: i64,
+    schema: &schema::Schema,
+) -> Result<(), Error> {
+    let rows: Vec<(i64, String)> = {
+        let mut stmt =
+            conn.prepare("SELECT id, metadata FROM credentials WHERE integration_id = ?1")?;
+        let rows = stmt.query_map([integration_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    for (id, text) in rows {
+        let mut meta: StoredMeta = serde_json::from_str(&text).unwrap_or_default();
+        let before = meta.values.len();
+        meta.values
+            .retain(|k, _| schema.get(k).is_some_and(|d| !d.sensitive));
+        if meta.values.len() != before {
+            conn.execute(
+                "UPDATE credentials SET metadata = ?1 WHERE id = ?2",
+                (serde_json::to_string(&meta)?, id),
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// Deletes the credentials.

@@ -568,8 +568,10 @@ pub fn create(conn: &Connection, input: IntegrationInput, now: &str) -> Result<I
 }
 
 /// Replaces an integration's definition. Existing widget configs are re-validated against the
-/// new `config_schema` (and stored with new defaults); a change that would invalidate one, or a
-/// change of `credential_scope` while credentials are stored, is refused. A change of the data
+/// new `config_schema` (and stored with new defaults); a change that would invalidate one, a
+/// change of `credential_scope` while credentials are stored, or turning off `sensitive` on a
+/// credential field while a value of it is stored, is refused. Stored plaintext metadata of
+/// fields that are no longer non-sensitive is dropped. A change of the data
 /// key drops the cached data, which the next pull rebuilds.
 ///
 /// # Errors
@@ -614,8 +616,36 @@ pub fn update_in(
             )));
         }
     }
-    // Re-validate every widget config's options against the new config schema.
     let mut errors = FieldErrors::new();
+    // A value stored while its field was sensitive is sealed and never shown. Turning the field
+    // non-sensitive would let the next credentials write copy it into the plaintext metadata
+    // (credentials::put also refuses to), so it is refused while a value is stored.
+    let stored = crate::credentials::stored_fields(tx, id)?;
+    for (name, def) in &old.credential_schema {
+        let flipped = def.sensitive
+            && input
+                .credential_schema
+                .get(name)
+                .is_some_and(|new| !new.sensitive);
+        if flipped && stored.contains(name) {
+            let delete = match old.credential_scope {
+                CredentialScope::Organization => {
+                    format!("DELETE /admin/api/integrations/{id}/credentials")
+                }
+                CredentialScope::Widget => {
+                    "DELETE /admin/api/widget-configs/{id}/credentials for each widget config"
+                        .to_owned()
+                }
+            };
+            errors.push(
+                format!("credential_schema.{name}.sensitive"),
+                format!(
+                    "cannot be turned off while a value of '{name}' is stored: a secret stays secret. Delete the stored credentials first ({delete}), then change the field and enter its value again"
+                ),
+            );
+        }
+    }
+    // Re-validate every widget config's options against the new config schema.
     let mut reopts = Vec::new();
     for wc in crate::widget_configs::list_for(tx, id)? {
         match crate::widget_configs::check_options(
@@ -671,6 +701,7 @@ pub fn update_in(
         // Defaults may have changed what players are served.
         crate::widget_configs::bump_version(tx, &wc_id, now)?;
     }
+    crate::credentials::scrub_metadata(tx, id, &input.credential_schema)?;
     if input.data_key.as_ref() != Some(&old.data_key) {
         tx.execute(
             "DELETE FROM integration_data WHERE integration_id = ?1",

@@ -333,3 +333,143 @@ async fn a_rotation_killed_after_commit_is_completed_at_the_next_start() {
         );
     }
 }
+
+/// Replaces integration `id`'s definition with `def`; returns the status and body.
+async fn put_integration(hub: &TestHub, id: i64, def: &Value) -> (u16, Value) {
+    let res = hub
+        .admin_send(
+            Method::PUT,
+            &format!("/admin/api/integrations/{id}"),
+            Some(def.clone()),
+        )
+        .await;
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn a_stored_secret_never_comes_out_when_its_field_is_made_non_sensitive() {
+    let hub = TestHub::spawn().await;
+    let mut def = crate::admin_api::rss_integration();
+    def["credential_schema"] = json!({
+        "api_key": {"type": "string", "sensitive": true},
+        "account": {"type": "string"}
+    });
+    let id = hub
+        .post_ok("/admin/api/integrations", def.clone(), 201)
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let creds = format!("/admin/api/integrations/{id}/credentials");
+    hub.put_ok(
+        &creds,
+        json!({"credentials": {"api_key": CANARY, "account": "acme"}}),
+        200,
+    )
+    .await;
+
+    // The direct flip is refused, field by field, saying what to do; nothing changes.
+    let before = hub.dump();
+    let mut flipped = def.clone();
+    flipped["credential_schema"]["api_key"]["sensitive"] = json!(false);
+    let (status, body) = put_integration(&hub, id, &flipped).await;
+    assert_eq!(status, 422, "{body}");
+    let message = body["errors"]["credential_schema.api_key.sensitive"][0]
+        .as_str()
+        .unwrap_or_else(|| panic!("a field-level error: {body}"));
+    assert!(
+        message.contains("Delete the stored credentials first")
+            && message.contains(&format!("DELETE /admin/api/integrations/{id}/credentials")),
+        "{message}"
+    );
+    assert_eq!(hub.dump(), before, "a refused change stores nothing");
+    // An empty credentials write after the refusal shows nothing either.
+    let view = hub.put_ok(&creds, json!({"credentials": {}}), 200).await;
+    assert_eq!(view["metadata"], json!({"account": "acme"}));
+
+    // The roundabout way — remove the field, add it back as non-sensitive — is accepted as a
+    // definition, but the value stored while it was sensitive stays sealed: an empty write
+    // does not move it into the plaintext metadata, and no read shows it.
+    let mut removed = def.clone();
+    removed["credential_schema"]
+        .as_object_mut()
+        .unwrap()
+        .remove("api_key");
+    assert_eq!(put_integration(&hub, id, &removed).await.0, 200);
+    let (status, body) = put_integration(&hub, id, &flipped).await;
+    assert_eq!(status, 200, "{body}");
+    let view = hub.put_ok(&creds, json!({"credentials": {}}), 200).await;
+    assert_eq!(view["fields"]["api_key"]["set"], true, "{view}");
+    assert_eq!(view["metadata"], json!({"account": "acme"}), "{view}");
+    let shown = hub
+        .get_ok(&format!("/admin/api/integrations/{id}"), 200)
+        .await;
+    assert_eq!(shown["credentials"]["metadata"], json!({"account": "acme"}));
+    assert!(!shown.to_string().contains(CANARY), "{shown}");
+    assert!(
+        !hub.dump().contains(CANARY),
+        "the secret is in clear in the database"
+    );
+    // A value entered again now that the field is non-sensitive is shown, as the admin asked.
+    let view = hub
+        .put_ok(
+            &creds,
+            json!({"credentials": {"api_key": "public-id"}}),
+            200,
+        )
+        .await;
+    assert_eq!(view["metadata"]["api_key"], "public-id");
+
+    // The other way round: a field made sensitive drops its value from the plaintext metadata.
+    let mut secret_account = flipped.clone();
+    secret_account["credential_schema"]["account"]["sensitive"] = json!(true);
+    assert_eq!(put_integration(&hub, id, &secret_account).await.0, 200);
+    let view = &hub
+        .get_ok(&format!("/admin/api/integrations/{id}"), 200)
+        .await["credentials"];
+    assert_eq!(view["metadata"], json!({"api_key": "public-id"}), "{view}");
+    assert!(!hub.dump().contains("acme"), "the account is now secret");
+    hub.stop().await;
+}
+
+#[tokio::test]
+async fn a_widget_config_secret_blocks_making_its_field_non_sensitive() {
+    let hub = TestHub::spawn().await;
+    let mut def = crate::admin_api::rss_integration();
+    def["credential_scope"] = json!("widget");
+    def["data_key"] = json!("widget_config");
+    def["credential_schema"] = json!({"api_key": {"type": "string", "sensitive": true}});
+    let id = hub
+        .post_ok("/admin/api/integrations", def.clone(), 201)
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let wc = hub
+        .post_ok(
+            "/admin/api/widget-configs",
+            json!({"integration_id": id, "name": "Lobby", "options": {"feed_url": "http://127.0.0.1:9/feed"}}),
+            201,
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let creds = format!("/admin/api/widget-configs/{wc}/credentials");
+    hub.put_ok(&creds, json!({"credentials": {"api_key": CANARY}}), 200)
+        .await;
+    let before = hub.dump();
+    let mut flipped = def.clone();
+    flipped["credential_schema"]["api_key"]["sensitive"] = json!(false);
+    let (status, body) = put_integration(&hub, id, &flipped).await;
+    assert_eq!(status, 422, "{body}");
+    let message = body["errors"]["credential_schema.api_key.sensitive"][0]
+        .as_str()
+        .unwrap();
+    assert!(message.contains("for each widget config"), "{message}");
+    assert_eq!(hub.dump(), before);
+    // Once the widget config's credentials are deleted the change goes through.
+    let res = hub.admin_send(Method::DELETE, &creds, None).await;
+    assert!(res.status().is_success(), "{}", res.status());
+    assert_eq!(put_integration(&hub, id, &flipped).await.0, 200);
+    hub.stop().await;
+}
