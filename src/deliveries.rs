@@ -1,5 +1,6 @@
-//! Received webhooks: the admin's delivery inspector (every delivery, accepted or not, with
-//! bounded retention) and the message ids already accepted (replay protection).
+//! Received webhooks: the admin's delivery inspector (every delivery, accepted or not, within
+//! the hooks listener's budgets — see `http::hooks::HookLimits` — and with bounded retention)
+//! and the message ids already accepted (replay protection).
 
 use rusqlite::{Connection, OptionalExtension as _};
 use serde::Serialize;

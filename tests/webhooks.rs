@@ -820,3 +820,191 @@ async fn a_json_body_that_is_not_an_object_is_refused() {
     }
     hub.stop().await;
 }
+
+/// How many delivery-log rows have `outcome` (read from the database, not the paged API).
+fn recorded(hub: &TestHub, outcome: &str) -> i64 {
+    let conn = rusqlite::Connection::open(hub.db_path()).unwrap();
+    conn.query_row(
+        "SELECT count(*) FROM deliveries WHERE outcome = ?1",
+        [outcome],
+        |r| r.get(0),
+    )
+    .unwrap()
+}
+
+fn retry_after(res: &reqwest::Response) -> u64 {
+    res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_flood_of_forged_deliveries_does_not_use_up_the_genuine_budget() {
+    use millrace::http::hooks::{RATE_PER_MINUTE, REFUSED_PER_MINUTE};
+    let (hub, iid, wc, secret) = signed_hub().await;
+    let path = format!("/webhooks/integrations/{iid}");
+    let before = data_rows(&hub);
+    // More unsigned requests than the whole genuine budget, as anyone knowing the URL can send.
+    let flood = RATE_PER_MINUTE as usize + 50;
+    let (mut refused, mut limited) = (0, 0);
+    for n in 0..flood {
+        let res = hub
+            .client
+            .post(hub.hooks_url(&path))
+            .header("content-type", "application/json")
+            .header("webhook-id", format!("forged-{n}"))
+            .body(r#"{"message":"forged"}"#)
+            .send()
+            .await
+            .unwrap();
+        match res.status().as_u16() {
+            401 => refused += 1,
+            429 => {
+                assert!((1..=60).contains(&retry_after(&res)));
+                limited += 1;
+            }
+            other => panic!("request {n}: unexpected {other}"),
+        }
+    }
+    // The refused budget, plus what refilled while the flood ran (2 a second).
+    assert!(
+        (REFUSED_PER_MINUTE as usize..REFUSED_PER_MINUTE as usize + 30).contains(&refused),
+        "{refused} answered 401"
+    );
+    assert_eq!(refused + limited, flood);
+    // Only the requests answered 401 were recorded: a flood cannot bloat the database.
+    assert_eq!(recorded(&hub, "bad_signature") as usize, refused);
+    assert_eq!(data_rows(&hub), before, "nothing forged was stored");
+
+    // The genuine sender is unaffected.
+    let res = post_signed(
+        &hub,
+        &path,
+        &verifier("standard_webhooks"),
+        &secret,
+        br#"{"message":"genuine"}"#,
+        "genuine-1",
+        now(),
+    )
+    .await;
+    assert_eq!(res.status(), 200, "{:?}", res.text().await);
+    assert_eq!(hub.player_data(&wc).await["data"]["message"], "genuine");
+    hub.stop().await;
+}
+
+#[tokio::test]
+async fn an_unsigned_malformed_body_is_401_not_400() {
+    // Verification comes before parsing: garbage without a signature is refused as unsigned,
+    // and the parser never sees it (with a valid signature the same body is a 400).
+    let (hub, iid, _wc, secret) = signed_hub().await;
+    let path = format!("/webhooks/integrations/{iid}");
+    for body in [&b"{not json"[..], b"", b"\xff\xfe\x00", b"[1,2"] {
+        let res = hub
+            .client
+            .post(hub.hooks_url(&path))
+            .header("content-type", "application/json")
+            .body(body.to_vec())
+            .send()
+            .await
+            .unwrap();
+        let (status, code, _) = error_code(res).await;
+        assert_eq!((status, code.as_str()), (401, "unauthorized"), "{body:?}");
+    }
+    let res = post_signed(
+        &hub,
+        &path,
+        &verifier("standard_webhooks"),
+        &secret,
+        b"{not json",
+        "m-1",
+        now(),
+    )
+    .await;
+    let (status, code, _) = error_code(res).await;
+    assert_eq!((status, code.as_str()), (400, "invalid_json"));
+    hub.stop().await;
+}
+
+#[tokio::test]
+async fn unmatched_requests_are_recorded_within_a_budget_and_still_answered_404() {
+    use millrace::http::hooks::UNMATCHED_RECORDED_PER_MINUTE;
+    let hub = TestHub::spawn().await;
+    let flood = UNMATCHED_RECORDED_PER_MINUTE as usize + 60;
+    for n in 0..flood {
+        let res = hub
+            .client
+            .post(hub.hooks_url(&format!("/webhooks/integrations/{}", 1000 + n)))
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        let (status, code, _) = error_code(res).await;
+        assert_eq!((status, code.as_str()), (404, "not_found"), "request {n}");
+    }
+    let rows = recorded(&hub, "not_found");
+    // The budget, plus what refilled while the flood ran (1 a second).
+    assert!(
+        (i64::from(UNMATCHED_RECORDED_PER_MINUTE)..i64::from(UNMATCHED_RECORDED_PER_MINUTE) + 15)
+            .contains(&rows),
+        "{rows} of {flood} unmatched requests recorded"
+    );
+    hub.stop().await;
+}
+
+#[tokio::test]
+async fn handshake_attempts_are_limited_so_the_verify_token_cannot_be_guessed_at_speed() {
+    use millrace::http::hooks::CHALLENGES_PER_MINUTE;
+    let hub = TestHub::spawn().await;
+    let iid = hub
+        .post_ok(
+            "/admin/api/integrations",
+            json!({"template": "facebook-page"}),
+            201,
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let wc = hub
+        .post_ok(
+            "/admin/api/widget-configs",
+            json!({"integration_id": iid, "name": "Cafe page"}),
+            201,
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    hub.put_ok(
+        &format!("/admin/api/widget-configs/{wc}/credentials"),
+        json!({"credentials": {"app_secret": "meta-app-secret-42", "verify_token": "lobby-screens"}}),
+        200,
+    )
+    .await;
+    let handshake = |token: &str| {
+        hub.client
+            .get(hub.hooks_url(&format!(
+                "/webhooks/widgets/{iid}/{wc}?hub.mode=subscribe&hub.challenge=42&hub.verify_token={token}"
+            )))
+            .send()
+    };
+    for n in 0..CHALLENGES_PER_MINUTE {
+        let res = handshake(&format!("guess-{n}")).await.unwrap();
+        assert_eq!(res.status(), 403, "guess {n}");
+    }
+    let res = handshake("guess-more").await.unwrap();
+    assert_eq!(res.status(), 429);
+    assert!((1..=60).contains(&retry_after(&res)));
+    // Over the budget the token is not even compared: the right one is refused too, so a
+    // guesser learns nothing until the budget refills.
+    let res = handshake("lobby-screens").await.unwrap();
+    assert_eq!(res.status(), 429);
+    assert_eq!(
+        recorded(&hub, "challenge_refused"),
+        i64::from(CHALLENGES_PER_MINUTE),
+        "attempts over the budget are not recorded"
+    );
+    assert_eq!(recorded(&hub, "challenge"), 0);
+    hub.stop().await;
+}

@@ -1,12 +1,20 @@
 //! The hooks listener: webhook routes only (DESIGN §6). The tunnel forwards here and nowhere
 //! else, so nothing but these routes is ever reachable from the internet.
 //!
-//! A delivery is read raw (1 MiB limit, within `BODY_READ_TIMEOUT`), rate-limited per integration, verified with the scheme
-//! of `push_config.verifier` **before** any parsing, deduplicated on its message id, parsed,
-//! transformed, and stored like pulled data (the version changes only if the content does);
-//! players are told at once. Every delivery, accepted or not, is recorded for the inspector.
-//! Unknown, disabled and non-push hooks, and widget configs of another integration, are the same
-//! 404; every signature failure is the same 401.
+//! A delivery is read raw (1 MiB limit, within `BODY_READ_TIMEOUT`), verified with the scheme
+//! of `push_config.verifier` **before** any parsing, rate-limited per integration, deduplicated
+//! on its message id, parsed, transformed, and stored like pulled data (the version changes only
+//! if the content does); players are told at once. Unknown, disabled and non-push hooks, and
+//! widget configs of another integration, are the same 404; every signature failure is the same
+//! 401.
+//!
+//! Budgets ([`HookLimits`]): verified deliveries take from their own per-integration budget
+//! ([`RATE_PER_MINUTE`]), after verification, so anyone who knows a hook's URL cannot get the
+//! genuine sender 429'd. Refused requests take from a separate one ([`REFUSED_PER_MINUTE`]);
+//! handshakes from a third ([`CHALLENGES_PER_MINUTE`]). Every delivery within those budgets is
+//! recorded for the inspector; beyond them the answer is 429 with `Retry-After` and nothing is
+//! written. Requests matching no hook are recorded up to [`UNMATCHED_RECORDED_PER_MINUTE`]
+//! for the whole hub, and answered 404 at any rate.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -32,24 +40,89 @@ use crate::{credentials, hub_secrets, widget_configs};
 
 /// The largest accepted delivery.
 pub const BODY_LIMIT: usize = 1024 * 1024;
-/// Deliveries accepted per minute per integration before 429 (bursts up to this many).
+/// Verified deliveries per minute per integration before 429 (bursts up to this many). Only
+/// deliveries whose signature checks out take from this budget, so forged requests cannot use
+/// it up.
 pub const RATE_PER_MINUTE: u32 = 600;
+/// Refused deliveries per minute per integration — a failed signature check, a body that could
+/// not be read, or a verified delivery over [`RATE_PER_MINUTE`] — that are answered with their
+/// own status and recorded in the delivery log. Beyond it they are answered 429 with
+/// `Retry-After` and not recorded, so a flood of forged requests neither bloats the database
+/// nor touches the genuine budget.
+pub const REFUSED_PER_MINUTE: u32 = 120;
+/// Subscription handshakes (`GET`) per minute per integration; beyond it 429 with `Retry-After`
+/// and the verify token is not even compared, so it cannot be guessed at full speed.
+pub const CHALLENGES_PER_MINUTE: u32 = 10;
+/// Requests that match no hook (404) recorded in the delivery log per minute, for the whole hub.
+/// Beyond it they are still answered 404 (an unknown hook looks the same at any rate) but not
+/// recorded.
+pub const UNMATCHED_RECORDED_PER_MINUTE: u32 = 60;
 
-/// Per-integration rate limits for deliveries.
+/// Token buckets per integration, created on first use. Only integrations that exist and take
+/// webhooks get one, so the map is bounded by the integrations.
 #[derive(Debug, Default)]
-pub struct HookLimits(Mutex<HashMap<i64, crate::scheduler::rate::Bucket>>);
+struct Buckets(Mutex<HashMap<i64, crate::scheduler::rate::Bucket>>);
 
-impl HookLimits {
-    fn take(&self, integration: i64) -> Result<(), u64> {
+impl Buckets {
+    /// Takes a token from `integration`'s bucket, or says in how many seconds to retry.
+    fn take(&self, integration: i64, per_minute: u32) -> Result<(), u64> {
         let now = tokio::time::Instant::now();
         let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
         let bucket = map
             .entry(integration)
-            .or_insert_with(|| crate::scheduler::rate::Bucket::new(RATE_PER_MINUTE, now));
-        bucket
-            .take(now)
-            .map_err(|next| (next - now).as_secs().max(1))
+            .or_insert_with(|| crate::scheduler::rate::Bucket::new(per_minute, now));
+        take(bucket, now)
     }
+}
+
+fn take(bucket: &mut crate::scheduler::rate::Bucket, now: tokio::time::Instant) -> Result<(), u64> {
+    bucket
+        .take(now)
+        .map_err(|next| (next - now).as_secs_f64().ceil().max(1.0) as u64)
+}
+
+/// The hooks listener's budgets: verified deliveries, refused deliveries and handshakes per
+/// integration, and delivery-log rows for unmatched requests hub-wide. Each is a token bucket
+/// refilled continuously (see the constants above).
+#[derive(Debug, Default)]
+pub struct HookLimits {
+    verified: Buckets,
+    refused: Buckets,
+    challenges: Buckets,
+    unmatched: Mutex<Option<crate::scheduler::rate::Bucket>>,
+}
+
+impl HookLimits {
+    fn verified(&self, integration: i64) -> Result<(), u64> {
+        self.verified.take(integration, RATE_PER_MINUTE)
+    }
+
+    fn refused(&self, integration: i64) -> Result<(), u64> {
+        self.refused.take(integration, REFUSED_PER_MINUTE)
+    }
+
+    fn challenge(&self, integration: i64) -> Result<(), u64> {
+        self.challenges.take(integration, CHALLENGES_PER_MINUTE)
+    }
+
+    /// Whether an unmatched request may be recorded now.
+    fn record_unmatched(&self) -> bool {
+        let now = tokio::time::Instant::now();
+        let mut bucket = self.unmatched.lock().unwrap_or_else(|p| p.into_inner());
+        let bucket = bucket.get_or_insert_with(|| {
+            crate::scheduler::rate::Bucket::new(UNMATCHED_RECORDED_PER_MINUTE, now)
+        });
+        take(bucket, now).is_ok()
+    }
+}
+
+/// 429 with `Retry-After`.
+fn too_many(retry_after: u64, message: &'static str) -> Response {
+    let mut res =
+        ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", message).into_response();
+    res.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+    res
 }
 
 /// The name of the hub secret holding an owner's previous webhook secret (kept valid during
@@ -220,6 +293,10 @@ async fn challenge(
         Ok(None) => return generic_404().into_response(),
         Err(e) => return e.into_response(),
     };
+    // Over the budget the token is not compared and nothing is recorded.
+    if let Err(retry_after) = state.hook_limits.challenge(target.integration.id) {
+        return too_many(retry_after, "too many subscription handshakes; retry later");
+    }
     let answer = match &target.verify_token {
         Some(token) => webhook::meta_challenge(query.as_deref().unwrap_or(""), token).ok(),
         None => None,
@@ -303,13 +380,17 @@ async fn deliver(
     let target = match find(&state, integration_id, wc).await {
         Ok(Some(t)) => t,
         Ok(None) => {
+            let res = generic_404().into_response();
+            if !state.hook_limits.record_unmatched() {
+                return res;
+            }
             let (d, res) = finish(
                 Delivery {
                     outcome: "not_found".to_owned(),
                     headers: deliveries::recorded_headers(&headers, None),
                     ..d
                 },
-                generic_404().into_response(),
+                res,
             );
             let d = Delivery {
                 widget_config_id: None,
@@ -325,12 +406,16 @@ async fn deliver(
         .push_config
         .clone()
         .expect("push integrations have one");
-    d.integration_id = Some(target.integration.id);
+    let iid = target.integration.id;
+    d.integration_id = Some(iid);
     d.headers = deliveries::recorded_headers(&headers, push.verifier.header.as_deref());
 
     let bytes: Bytes = match super::read_body(body, BODY_LIMIT).await {
         Ok(b) => b,
         Err(e) => {
+            if let Err(retry_after) = state.hook_limits.refused(iid) {
+                return too_many(retry_after, "too many refused deliveries; retry later");
+            }
             let error = match e {
                 super::BodyReadError::TooLarge => ApiError::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
@@ -369,22 +454,6 @@ async fn deliver(
     };
     d.body_preview = Some(deliveries::preview(&bytes));
 
-    if let Err(retry_after) = state.hook_limits.take(target.integration.id) {
-        d.outcome = "rate_limited".to_owned();
-        d.error = Some(format!("more than {RATE_PER_MINUTE} deliveries a minute"));
-        let mut res = ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            "too many deliveries; retry later",
-        )
-        .into_response();
-        res.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
-        let (d, res) = finish(d, res);
-        record(&state, d).await;
-        return res;
-    }
-
     // Verify the raw bytes before anything interprets them.
     let now_unix = time::OffsetDateTime::now_utc().unix_timestamp();
     let verified = webhook::verify(&push.verifier, &target.secrets, &headers, &bytes, now_unix);
@@ -394,6 +463,10 @@ async fn deliver(
             v
         }
         Err(e) => {
+            // Refused requests have their own budget: forged ones never use up the genuine one.
+            if let Err(retry_after) = state.hook_limits.refused(iid) {
+                return too_many(retry_after, "too many refused deliveries; retry later");
+            }
             // The id the sender claims, shown in the inspector (unverified, for correlation).
             d.message_id = ["webhook-id", "svix-id", "x-github-delivery"]
                 .iter()
@@ -415,6 +488,19 @@ async fn deliver(
             return res;
         }
     };
+
+    if let Err(retry_after) = state.hook_limits.verified(iid) {
+        let res = too_many(retry_after, "too many deliveries; retry later");
+        // Recorded within the refused budget only: replays of a captured delivery verify too.
+        if state.hook_limits.refused(iid).is_ok() {
+            d.outcome = "rate_limited".to_owned();
+            d.error = Some(format!("more than {RATE_PER_MINUTE} deliveries a minute"));
+            let (d, res) = finish(d, res);
+            record(&state, d).await;
+            return res;
+        }
+        return res;
+    }
 
     let payload: Value = match serde_json::from_slice(&bytes) {
         Ok(v) => v,
@@ -488,7 +574,6 @@ async fn deliver(
 
     // Dedupe, store and record in one store call.
     let received_at = crate::clock::now_rfc3339();
-    let iid = target.integration.id;
     let key = target.key.clone();
     let refresh_at = target.refresh_at.clone();
     let now_ms = crate::clock::millis(&received_at);
