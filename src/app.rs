@@ -286,16 +286,56 @@ fn local_addr(l: &TcpListener) -> Result<SocketAddr, StartError> {
 }
 
 /// Creates the data directory and proves it is writable before anything is stored in it.
+///
+/// On Unix the directory is private to the hub's OS account (0700): it holds the database
+/// (delivery bodies, widget data, credential metadata), the admin token and perhaps the key
+/// file, and other local accounts must not list or read it. A new directory is created 0700
+/// (missing parents get the usual mode); an existing one that others could enter is tightened to
+/// 0700 with a log line saying so. If it cannot be changed (another account owns it), a warning
+/// says what to run and start-up goes on; the files inside are 0600 regardless.
 fn prepare_data_dir(dir: &Path) -> Result<(), StartError> {
     let err = |source| StartError::DataDir {
         path: dir.to_owned(),
         source,
     };
-    std::fs::create_dir_all(dir).map_err(err)?;
+    create_private_dir(dir).map_err(err)?;
     let probe = dir.join(".millrace-write-test");
     std::fs::write(&probe, b"ok").map_err(err)?;
     std::fs::remove_file(&probe).map_err(err)?;
     Ok(())
+}
+
+/// Creates `dir` (0700 on Unix) and its parents, or tightens an existing one to 0700.
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt as _, PermissionsExt as _};
+        if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)?;
+        }
+        match std::fs::DirBuilder::new().mode(0o700).create(dir) {
+            Ok(()) => return Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => {}
+            Err(e) => return Err(e),
+        }
+        let mode = std::fs::metadata(dir)?.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            match std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)) {
+                Ok(()) => tracing::info!(
+                    "the data directory {} was open to other accounts (mode {mode:o}); changed it to 700",
+                    dir.display()
+                ),
+                Err(e) => tracing::warn!(
+                    "the data directory {} is open to other accounts (mode {mode:o}) and could not be changed: {e}; run `chmod 700 {}`",
+                    dir.display(),
+                    dir.display()
+                ),
+            }
+        }
+        Ok(())
+    }
+    #[cfg(not(unix))]
+    std::fs::create_dir_all(dir)
 }
 
 fn spawn_server(

@@ -225,6 +225,72 @@ async fn secret_files_are_private() {
     }
 }
 
+#[cfg(unix)]
+fn mode(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_new_data_directory_and_its_database_are_private() {
+    let parent = tempfile::tempdir().unwrap();
+    let data = parent.path().join("nested").join("data");
+    let hub = TestHub::spawn_in_dir(&data, memory()).await;
+    // Other local accounts must not list or read the directory, nor read the database files
+    // (delivery bodies, widget data, credential metadata).
+    assert_eq!(mode(&data), 0o700, "the data directory");
+    for file in [
+        "millrace.db",
+        "millrace.db-wal",
+        "millrace.db-shm",
+        "admin-token",
+    ] {
+        assert_eq!(mode(&data.join(file)), 0o600, "{file}");
+    }
+    hub.stop().await;
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn an_existing_open_data_directory_and_database_are_tightened_with_a_log_line() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let parent = tempfile::tempdir().unwrap();
+    let data = parent.path().join("open-data");
+    let ks = memory();
+    TestHub::spawn_in_dir(&data, Arc::clone(&ks))
+        .await
+        .stop()
+        .await;
+    // As an earlier version (or a umask of 022) left them.
+    let open = |path: &std::path::Path, m: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(m)).unwrap();
+    };
+    open(&data, 0o755);
+    open(&data.join("millrace.db"), 0o644);
+    let hub = TestHub::spawn_in_dir(&data, ks).await;
+    assert_eq!(mode(&data), 0o700);
+    for file in ["millrace.db", "millrace.db-wal", "millrace.db-shm"] {
+        assert_eq!(mode(&data.join(file)), 0o600, "{file}");
+    }
+    let logs = crate::common::captured_logs();
+    assert!(
+        logs.contains(&format!(
+            "the data directory {} was open to other accounts (mode 755); changed it to 700",
+            data.display()
+        )),
+        "a log line says the directory was changed"
+    );
+    assert!(
+        logs.contains(&format!(
+            "{} was readable by other accounts (mode 644); changed it to 600",
+            data.join("millrace.db").display()
+        )),
+        "a log line says the database was changed"
+    );
+    hub.stop().await;
+}
+
 #[tokio::test]
 async fn shutdown_finishes_within_five_seconds_with_a_client_connected() {
     let hub = TestHub::spawn().await;

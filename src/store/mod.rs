@@ -105,6 +105,11 @@ impl Store {
     /// See [`StoreError`]; every variant names the file.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let exists = path.metadata().map(|m| m.len() > 0).unwrap_or(false);
+        if !exists {
+            // Created private, so the WAL and shared-memory files SQLite derives from it are
+            // too. A failure here is reported by SQLite just below, with the path.
+            let _ = create_private(path);
+        }
         if exists {
             check_header(path)?;
         }
@@ -144,6 +149,7 @@ impl Store {
                 path: path.to_owned(),
                 source,
             })?;
+        make_private(path);
         Ok(Self {
             conn: Arc::new(Mutex::new(conn)),
             path: path.to_owned(),
@@ -184,6 +190,63 @@ impl Store {
         let mut guard = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         f(&mut guard)
     }
+}
+
+/// The files SQLite keeps next to the database (WAL mode).
+const SIDE_FILE_SUFFIXES: [&str; 2] = ["-wal", "-shm"];
+
+/// Creates an empty database file that only the hub's OS account can read (0600 on Unix).
+/// SQLite treats an empty file as a new database, and gives the WAL and shared-memory files the
+/// database file's mode.
+fn create_private(path: &Path) -> std::io::Result<()> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        opts.mode(0o600);
+    }
+    opts.open(path).map(drop)
+}
+
+/// Makes the database and its WAL and shared-memory files private to the hub's OS account
+/// (0600) when another account could read them: they hold delivery bodies, widget data and
+/// credential metadata (secrets themselves are sealed). Databases created by earlier versions
+/// had the umask's mode, usually 0644. Logs each file it changed; a failure is logged and
+/// start-up goes on (the data directory is 0700 anyway). Nothing to do on Windows, where the
+/// profile's ACLs apply.
+fn make_private(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let side_files = SIDE_FILE_SUFFIXES.iter().map(|suffix| {
+            let mut name = path.as_os_str().to_owned();
+            name.push(suffix);
+            PathBuf::from(name)
+        });
+        for file in std::iter::once(path.to_owned()).chain(side_files) {
+            let Ok(meta) = std::fs::metadata(&file) else {
+                continue;
+            };
+            let mode = meta.permissions().mode() & 0o777;
+            if mode & 0o077 == 0 {
+                continue;
+            }
+            match std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)) {
+                Ok(()) => tracing::info!(
+                    "{} was readable by other accounts (mode {mode:o}); changed it to 600",
+                    file.display()
+                ),
+                Err(e) => tracing::warn!(
+                    "{} is readable by other accounts (mode {mode:o}) and could not be changed: {e}; run `chmod 600 {}`",
+                    file.display(),
+                    file.display()
+                ),
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, SIDE_FILE_SUFFIXES);
 }
 
 /// The pragmas every connection gets.

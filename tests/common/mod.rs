@@ -17,6 +17,8 @@ use millrace::http::Addrs;
 pub struct TestHub {
     pub app: Option<RunningApp>,
     pub dir: tempfile::TempDir,
+    /// The data directory: `dir` itself, unless started with [`TestHub::spawn_in_dir`].
+    pub data: PathBuf,
     pub addrs: Addrs,
     pub token: String,
     pub client: reqwest::Client,
@@ -38,6 +40,14 @@ impl TestHub {
     pub async fn spawn() -> Self {
         let dir = tempfile::tempdir().unwrap();
         Self::spawn_in(dir, Arc::new(MemoryStore::new())).await
+    }
+
+    /// Starts a hub over the data directory `path` (created if missing; the caller owns it)
+    /// with `keystore`, scheduler paused.
+    pub async fn spawn_in_dir(path: &Path, keystore: Arc<dyn KeyStore>) -> Self {
+        let holder = tempfile::tempdir().unwrap();
+        let config = loopback_config(path);
+        Self::start_config(holder, config, keystore, true, Deps::default()).await
     }
 
     /// Starts a hub whose scheduler pulls (from loopback only).
@@ -64,10 +74,22 @@ impl TestHub {
         paused: bool,
         deps: Deps,
     ) -> Self {
-        capture_logs();
         let config = loopback_config(dir.path());
+        Self::start_config(dir, config, keystore, paused, deps).await
+    }
+
+    /// [`TestHub::start_with`] with an explicit configuration; `dir` is kept alive with the hub.
+    pub async fn start_config(
+        dir: tempfile::TempDir,
+        config: Config,
+        keystore: Arc<dyn KeyStore>,
+        paused: bool,
+        deps: Deps,
+    ) -> Self {
+        capture_logs();
         let mut tunnel = deps.tunnel.clone().unwrap_or_default();
         tunnel.ngrok_server_addr = Some("127.0.0.1:9".to_owned());
+        let data = config.data_dir.clone();
         let app = App::start(
             config,
             Deps {
@@ -91,6 +113,7 @@ impl TestHub {
             addrs: app.addrs,
             app: Some(app),
             dir,
+            data,
             token,
             client: client(),
             keystore,
@@ -98,11 +121,11 @@ impl TestHub {
     }
 
     pub fn data_dir(&self) -> &Path {
-        self.dir.path()
+        &self.data
     }
 
     pub fn db_path(&self) -> PathBuf {
-        self.dir.path().join("millrace.db")
+        self.data.join("millrace.db")
     }
 
     pub fn admin_url(&self, path: &str) -> String {
