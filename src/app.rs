@@ -46,6 +46,9 @@ pub struct Deps {
     pub scheduler: Option<SchedulerSettings>,
     /// Tunnel tunables (tests use a short backoff).
     pub tunnel: Option<crate::tunnel::TunnelOptions>,
+    /// The most SSE streams and waiting long polls held at once (default
+    /// [`http::player::MAX_STREAMS`]; tests use a small cap).
+    pub max_streams: Option<usize>,
 }
 
 /// The hub.
@@ -174,6 +177,9 @@ impl App {
             first_run_possible: config.desktop && config.player_addr_from_settings,
             started_at,
             players: Arc::new(players),
+            streams: http::player::StreamSlots::new(
+                deps.max_streams.unwrap_or(http::player::MAX_STREAMS),
+            ),
             player_token: std::sync::RwLock::new(player_token),
             hook_limits: http::hooks::HookLimits::default(),
             tunnel: tokio::sync::Mutex::new(Some(tunnel)),

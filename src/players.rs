@@ -3,8 +3,12 @@
 //! The player API records each request here in memory (one short mutex section, no I/O), and an
 //! owned background task writes what changed to the `players` and `player_widgets` tables every
 //! few seconds, so the hot path never waits for the database.
+//!
+//! Bounded: anyone on the LAN can invent `X-Player-Id`s, so the registry keeps at most
+//! [`MAX_PLAYERS`] players. A new one beyond that evicts the least recently seen, in memory at
+//! once and from the database at the next flush.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::IpAddr;
 use std::sync::Mutex;
 
@@ -16,6 +20,9 @@ use crate::error::Error;
 
 /// The longest player id accepted from a client.
 pub const MAX_PLAYER_ID_LEN: usize = 64;
+/// The most players the registry keeps (far more signs than a small network has); a new player
+/// beyond it evicts the least recently seen one. Each costs a few hundred bytes plus its widgets.
+pub const MAX_PLAYERS: usize = 10_000;
 
 /// One sign.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,6 +33,8 @@ struct Seen {
     last_seen: String,
     /// Widget config id → the version it last received.
     widgets: HashMap<String, i64>,
+    /// Its position in [`State::order`].
+    tick: u64,
 }
 
 /// What the admin API shows of a player.
@@ -61,15 +70,42 @@ pub struct PlayerWidget {
 }
 
 /// The registry.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Players {
     inner: Mutex<State>,
+    capacity: usize,
+}
+
+impl Default for Players {
+    fn default() -> Self {
+        Self::with_capacity(MAX_PLAYERS)
+    }
 }
 
 #[derive(Debug, Default)]
 struct State {
     players: HashMap<String, Seen>,
+    /// Every player by when it was last seen (a counter that only grows), least recent first.
+    order: BTreeMap<u64, String>,
+    next_tick: u64,
+    /// Players to write at the next flush.
     dirty: HashSet<String>,
+    /// Players evicted from memory, to delete from the database at the next flush.
+    evicted: HashSet<String>,
+}
+
+impl State {
+    /// Evicts least recently seen players until at most `keep` remain.
+    fn evict_to(&mut self, keep: usize) {
+        while self.players.len() > keep {
+            let Some((_, id)) = self.order.pop_first() else {
+                break;
+            };
+            self.players.remove(&id);
+            self.dirty.remove(&id);
+            self.evicted.insert(id);
+        }
+    }
 }
 
 /// A player's id: the client's own (`X-Player-Id` / `?player=`) when it is sane, else one derived
@@ -90,14 +126,33 @@ pub fn player_id(given: Option<&str>, addr: IpAddr, user_agent: &str) -> String 
 }
 
 impl Players {
-    /// Loads the registry from the database.
+    /// An empty registry keeping at most `capacity` players (at least one).
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self {
+            inner: Mutex::new(State::default()),
+            capacity: capacity.max(1),
+        }
+    }
+
+    /// Loads the registry from the database, keeping at most [`MAX_PLAYERS`].
     ///
     /// # Errors
     /// On database errors.
     pub fn load(conn: &Connection) -> Result<Self, Error> {
+        Self::load_with_capacity(conn, MAX_PLAYERS)
+    }
+
+    /// Loads the registry from the database, keeping the `capacity` most recently seen players;
+    /// the others are deleted from the database at the next flush.
+    ///
+    /// # Errors
+    /// On database errors.
+    pub fn load_with_capacity(conn: &Connection, capacity: usize) -> Result<Self, Error> {
         let mut players = HashMap::new();
-        let mut stmt =
-            conn.prepare("SELECT id, address, user_agent, first_seen, last_seen FROM players")?;
+        let mut stmt = conn.prepare(
+            "SELECT id, address, user_agent, first_seen, last_seen FROM players
+             ORDER BY last_seen, id",
+        )?;
         let rows = stmt.query_map([], |r| {
             Ok((
                 r.get::<_, String>(0)?,
@@ -107,11 +162,15 @@ impl Players {
                     first_seen: r.get(3)?,
                     last_seen: r.get(4)?,
                     widgets: HashMap::new(),
+                    tick: 0,
                 },
             ))
         })?;
-        for row in rows {
-            let (id, seen) = row?;
+        let mut order = BTreeMap::new();
+        for (tick, row) in (0u64..).zip(rows) {
+            let (id, mut seen) = row?;
+            seen.tick = tick;
+            order.insert(tick, id.clone());
             players.insert(id, seen);
         }
         let mut stmt =
@@ -129,15 +188,33 @@ impl Players {
                 p.widgets.insert(wc, version);
             }
         }
-        Ok(Self {
-            inner: Mutex::new(State {
-                players,
-                dirty: HashSet::new(),
-            }),
-        })
+        let registry = Self::with_capacity(capacity);
+        {
+            let mut st = registry.inner.lock().unwrap_or_else(|p| p.into_inner());
+            st.next_tick = order.len() as u64;
+            st.players = players;
+            st.order = order;
+            st.evict_to(registry.capacity);
+        }
+        Ok(registry)
     }
 
-    /// Records a request: the player, where from, and the version of a widget it now holds.
+    /// How many players the registry holds.
+    pub fn len(&self) -> usize {
+        self.inner
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .players
+            .len()
+    }
+
+    /// Whether the registry is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Records a request: the player, where from, and the version of a widget it now holds. A
+    /// new player when the registry is full evicts the least recently seen one.
     pub fn seen(
         &self,
         id: &str,
@@ -146,14 +223,30 @@ impl Players {
         widget: Option<(&str, i64)>,
         now: &str,
     ) {
-        let mut st = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        let entry = st.players.entry(id.to_owned()).or_insert_with(|| Seen {
-            address: String::new(),
-            user_agent: String::new(),
-            first_seen: now.to_owned(),
-            last_seen: now.to_owned(),
-            widgets: HashMap::new(),
-        });
+        let mut guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let st = &mut *guard;
+        let tick = st.next_tick;
+        st.next_tick += 1;
+        if let Some(p) = st.players.get_mut(id) {
+            st.order.remove(&p.tick);
+            p.tick = tick;
+        } else {
+            st.evict_to(self.capacity - 1);
+            st.evicted.remove(id);
+            st.players.insert(
+                id.to_owned(),
+                Seen {
+                    address: String::new(),
+                    user_agent: String::new(),
+                    first_seen: now.to_owned(),
+                    last_seen: now.to_owned(),
+                    widgets: HashMap::new(),
+                    tick,
+                },
+            );
+        }
+        st.order.insert(tick, id.to_owned());
+        let entry = st.players.get_mut(id).expect("present or inserted above");
         entry.last_seen.clear();
         entry.last_seen.push_str(now);
         if entry.address.is_empty() || entry.address != address.to_string() {
@@ -206,25 +299,30 @@ impl Players {
         out
     }
 
-    /// Writes the players that changed since the last flush. Widget rows of deleted widget
-    /// configs are skipped (their foreign key would fail).
+    /// Writes the players that changed since the last flush, and deletes the evicted ones.
+    /// Widget rows of deleted widget configs are skipped (their foreign key would fail).
     ///
     /// # Errors
-    /// On database errors (the players stay dirty and are written next time).
+    /// On database errors (the players stay dirty or evicted and are handled next time).
     pub fn flush(&self, conn: &mut Connection) -> Result<usize, Error> {
-        let batch: Vec<(String, Seen)> = {
+        let (batch, evicted): (Vec<(String, Seen)>, Vec<String>) = {
             let mut st = self.inner.lock().unwrap_or_else(|p| p.into_inner());
             let dirty: Vec<String> = st.dirty.drain().collect();
-            dirty
+            let batch = dirty
                 .into_iter()
                 .filter_map(|id| st.players.get(&id).map(|p| (id, p.clone())))
-                .collect()
+                .collect();
+            (batch, st.evicted.drain().collect())
         };
-        if batch.is_empty() {
+        if batch.is_empty() && evicted.is_empty() {
             return Ok(0);
         }
         let result = (|| -> Result<(), Error> {
             let tx = conn.transaction()?;
+            for id in &evicted {
+                // Its player_widgets rows go with it (ON DELETE CASCADE).
+                tx.execute("DELETE FROM players WHERE id = ?1", [id])?;
+            }
             for (id, p) in &batch {
                 tx.execute(
                     "INSERT INTO players (id, address, user_agent, first_seen, last_seen)
@@ -247,8 +345,19 @@ impl Players {
             Ok(())
         })();
         if let Err(e) = result {
-            let mut st = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-            st.dirty.extend(batch.into_iter().map(|(id, _)| id));
+            let mut guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+            let st = &mut *guard;
+            // Back to where they were, unless they were evicted or came back meanwhile.
+            for (id, _) in batch {
+                if st.players.contains_key(&id) {
+                    st.dirty.insert(id);
+                }
+            }
+            for id in evicted {
+                if !st.players.contains_key(&id) {
+                    st.evicted.insert(id);
+                }
+            }
             return Err(e);
         }
         Ok(batch.len())
@@ -272,6 +381,64 @@ mod tests {
         );
         assert_ne!(derived, player_id(None, ip, "other"));
         assert!(player_id(Some(&"x".repeat(65)), ip, "ua").starts_with("anon-"));
+    }
+
+    fn ids(p: &Players) -> Vec<String> {
+        let mut ids: Vec<String> = p.list(|_| None).into_iter().map(|v| v.id).collect();
+        ids.sort();
+        ids
+    }
+
+    #[test]
+    fn a_full_registry_evicts_the_least_recently_seen_player() {
+        // Anyone on the LAN can invent player ids; the registry must stay bounded.
+        let p = Players::with_capacity(3);
+        let ip: IpAddr = "10.0.0.2".parse().unwrap();
+        p.seen("a", ip, "ua", None, "t1");
+        p.seen("b", ip, "ua", None, "t2");
+        p.seen("c", ip, "ua", None, "t3");
+        p.seen("a", ip, "ua", None, "t4"); // a is now the most recent
+        p.seen("d", ip, "ua", None, "t5");
+        assert_eq!(ids(&p), ["a", "c", "d"], "b was the least recently seen");
+        for n in 0..1000 {
+            p.seen(&format!("flood-{n}"), ip, "ua", None, "t6");
+        }
+        assert_eq!(p.len(), 3, "never more than the capacity");
+        assert_eq!(Players::default().capacity, MAX_PLAYERS);
+    }
+
+    #[test]
+    fn evicted_players_leave_the_database_and_a_load_keeps_the_most_recent() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::Store::open(&dir.path().join("db")).unwrap();
+        let ip: IpAddr = "10.0.0.2".parse().unwrap();
+        let stored = |c: &mut Connection| -> Vec<String> {
+            let mut stmt = c.prepare("SELECT id FROM players ORDER BY id").unwrap();
+            let rows = stmt.query_map([], |r| r.get(0)).unwrap();
+            rows.collect::<Result<_, _>>().unwrap()
+        };
+        store
+            .call_blocking(|c| {
+                let p = Players::with_capacity(2);
+                p.seen("a", ip, "ua", None, "t1");
+                p.seen("b", ip, "ua", None, "t2");
+                assert_eq!(p.flush(c).unwrap(), 2);
+                assert_eq!(stored(c), ["a", "b"]);
+                p.seen("c", ip, "ua", None, "t3");
+                p.flush(c).unwrap();
+                assert_eq!(stored(c), ["b", "c"], "the evicted player is deleted");
+                // A smaller capacity at load keeps the most recently seen and deletes the rest.
+                let loaded = Players::load_with_capacity(c, 1).unwrap();
+                assert_eq!(ids(&loaded), ["c"]);
+                loaded.flush(c).unwrap();
+                assert_eq!(stored(c), ["c"]);
+                // An evicted player that comes back is a new entry, stored again.
+                loaded.seen("a", ip, "ua", None, "t4");
+                loaded.flush(c).unwrap();
+                assert_eq!(stored(c), ["a"]);
+                Ok(())
+            })
+            .unwrap();
     }
 
     #[test]

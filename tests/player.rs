@@ -721,3 +721,126 @@ async fn the_stream_sends_a_keep_alive_comment_and_a_ping_event_when_idle() {
     drop(body);
     hub.stop().await;
 }
+
+#[tokio::test]
+async fn sign_files_need_no_token_while_data_routes_do() {
+    // Per DESIGN §5 and src/http/player/display.rs: the token guards data; /player.js and the
+    // /display pages carry none (the page passes its ?token= on to the data requests), so a
+    // kiosk can load them before it knows the token.
+    let (hub, _feed, _, wc) = hub_with_feed().await;
+    hub.post_ok(
+        "/admin/api/settings/player-token",
+        json!({"action": "generate"}),
+        200,
+    )
+    .await;
+    for path in [
+        "/player.js".to_owned(),
+        format!("/display/{wc}"),
+        "/display/assets/display.js".to_owned(),
+        "/display/assets/display.css".to_owned(),
+        "/healthz".to_owned(),
+    ] {
+        let res = hub.client.get(hub.player_url(&path)).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{path} needs no token");
+    }
+    for path in [
+        format!("/api/widget-configs/{wc}/data"),
+        format!("/api/widget-configs/{wc}/data?version=1&wait=5"),
+        format!("/api/events?widget_config_id={wc}"),
+    ] {
+        let res = hub.client.get(hub.player_url(&path)).send().await.unwrap();
+        assert_eq!(res.status(), 401, "{path} needs the token");
+        let body: Value = res.json().await.unwrap();
+        assert!(!body.to_string().contains("\"data\""), "{body}");
+    }
+    hub.stop().await;
+}
+
+#[tokio::test]
+async fn streams_and_long_polls_beyond_the_cap_are_answered_503_with_retry_after() {
+    let hub = TestHub::start_with(
+        tempfile::tempdir().unwrap(),
+        std::sync::Arc::new(millrace::crypto::keystore::MemoryStore::new()),
+        true,
+        millrace::app::Deps {
+            max_streams: Some(2),
+            ..Default::default()
+        },
+    )
+    .await;
+    let iid = hub
+        .post_ok("/admin/api/integrations", json!({"template": "rss"}), 201)
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let wc = hub
+        .post_ok(
+            "/admin/api/widget-configs",
+            json!({"integration_id": iid, "name": "Lobby", "options": {"feed_url": "http://127.0.0.1:9/feed"}}),
+            201,
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let open = || hub.app.as_ref().unwrap().state().streams.open();
+    let version = hub.player_data(&wc).await["version"].as_i64().unwrap();
+    let events = hub.player_url(&format!("/api/events?widget_config_id={wc}"));
+    let long_poll = hub.player_url(&format!(
+        "/api/widget-configs/{wc}/data?version={version}&wait=30"
+    ));
+
+    let first = hub.client.get(&events).send().await.unwrap();
+    let second = hub.client.get(&events).send().await.unwrap();
+    assert_eq!(
+        (first.status().as_u16(), second.status().as_u16()),
+        (200, 200)
+    );
+    assert_eq!(open(), 2);
+    for url in [&events, &long_poll] {
+        let res = hub.client.get(url).send().await.unwrap();
+        assert_eq!(res.status(), 503, "{url}");
+        assert_eq!(res.headers()["retry-after"], "10");
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "too_many_streams", "{body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("maximum of 2"),
+            "{body}"
+        );
+    }
+    // Requests that do not stay open are served as usual.
+    assert_eq!(hub.player_data(&wc).await["version"], version);
+    let res = hub
+        .client
+        .get(hub.player_url(&format!("/api/widget-configs/{wc}/data?version={version}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 304);
+
+    // A closed stream gives its slot back; so does a long poll when its wait ends.
+    drop(first);
+    eventually(20, "the closed stream's slot", || async {
+        (open() == 1).then_some(())
+    })
+    .await;
+    let res = hub
+        .client
+        .get(hub.player_url(&format!(
+            "/api/widget-configs/{wc}/data?version={version}&wait=1"
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 304, "held, then unchanged");
+    assert_eq!(open(), 1);
+    let third = hub.client.get(&events).send().await.unwrap();
+    assert_eq!(third.status(), 200);
+    assert_eq!(open(), 2);
+    drop((second, third));
+    hub.stop().await;
+}

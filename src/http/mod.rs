@@ -64,6 +64,8 @@ pub struct StateInner {
     pub started_at: OffsetDateTime,
     /// The registry of signs.
     pub players: Arc<crate::players::Players>,
+    /// The open SSE streams and waiting long polls, with their cap.
+    pub streams: player::StreamSlots,
     /// The player token, when players must present one.
     pub player_token: std::sync::RwLock<Option<SecretString>>,
     /// The tunnel task (taken out at shutdown).

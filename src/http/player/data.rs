@@ -107,6 +107,11 @@ pub(super) async fn show(
 
     if held == Some(served) {
         if let (Some(rx), Some(wait)) = (changes.as_mut(), params.wait) {
+            // Held for the wait only: a long poll is an open request like a stream.
+            let _slot = match state.streams.acquire() {
+                Ok(slot) => slot,
+                Err(busy) => return Ok(busy),
+            };
             let deadline = tokio::time::sleep(Duration::from_secs(wait));
             tokio::pin!(deadline);
             let mut stop = state.stop.clone();

@@ -44,6 +44,8 @@ struct StreamState {
     ping: tokio::time::Interval,
     stop: watch::Receiver<bool>,
     cache: std::sync::Arc<Cache>,
+    /// Held for as long as the stream is open.
+    _slot: super::StreamSlot,
 }
 
 fn version_event(id: &str, version: i64) -> Event {
@@ -105,6 +107,10 @@ pub(super) async fn stream(
             )));
         }
     }
+    let slot = match state.streams.acquire() {
+        Ok(slot) => slot,
+        Err(busy) => return Ok(busy),
+    };
     let last_event_id = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
@@ -135,6 +141,7 @@ pub(super) async fn stream(
         ping,
         stop: state.stop.clone(),
         cache: state.cache.clone(),
+        _slot: slot,
     };
     st.pending.push_back(Event::default().retry(RETRY));
     st.resync(last_event_id);
