@@ -62,6 +62,16 @@ struct Row {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("--upstream") => return upstream_server(),
+        Some("--scheduler-phase") => {
+            return scheduler_phase(
+                args.get(1).map_or("hub", String::as_str),
+                args.get(2).map_or("", String::as_str),
+            );
+        }
+        _ => {}
+    }
     if args.first().map(String::as_str) == Some("--bare-server") {
         let port: u16 = args.get(1).and_then(|p| p.parse().ok()).unwrap_or(0);
         bare_server(port);
@@ -885,37 +895,166 @@ async fn webhook_ingest() -> Res<Vec<Row>> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// 4. Scheduler overhead.
+// 4. Scheduler overhead: issue 4's simulated hour. Each side runs in its own process (this binary
+// with `--scheduler-phase`), against an upstream in a third process, so each process's CPU time
+// and memory are its own.
 
-const PULL_KEYS: usize = 200;
-const PULL_ROUNDS: usize = 5;
+/// Data keys, and widget configs sharing them.
+const PULL_KEYS: usize = 1_000;
+const WIDGET_CONFIGS: usize = 10_000;
+/// The pull interval of the simulated integration; an hour is `3600 / PULL_INTERVAL_S` rounds.
+const PULL_INTERVAL_S: usize = 300;
+const ROUNDS_PER_HOUR: usize = 3600 / PULL_INTERVAL_S;
 
-async fn scheduler_overhead() -> Res<Vec<Row>> {
-    eprintln!("scheduler: {PULL_KEYS} keys through the scheduler vs plain fetches…");
-    // An upstream whose answer changes on every request, so every pull stores a new version.
-    let counter = Arc::new(AtomicU64::new(0));
-    let board: Value = serde_json::from_slice(JSON_FIXTURE).map_err(err)?;
-    let upstream = serve_bare(Router::new().route(
-        "/k/{key}",
-        get(
-            move |axum::extract::Path(key): axum::extract::Path<String>| {
-                let n = counter.fetch_add(1, Ordering::Relaxed);
-                let board = board.clone();
-                async move { axum::Json(json!({"key": key, "n": n, "board": board})) }
-            },
-        ),
-    ))
-    .await?;
-    let endpoint = format!("http://{upstream}/k/{{{{options.path}}}}");
+/// What one side of the scheduler benchmark measured (printed by the child as one JSON line).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct PhaseReport {
+    /// CPU time (user + system) of the process over the simulated hour, seconds.
+    cpu_s: f64,
+    /// Wall time of the simulated hour, seconds.
+    wall_s: f64,
+    /// Pulls made during the hour.
+    pulls: usize,
+    /// VmRSS before anything was set up, when the hour starts (everything placed and pulled
+    /// once), and at its end, MiB.
+    rss_start_mib: f64,
+    rss_hour_start_mib: f64,
+    rss_hour_end_mib: f64,
+    /// The highest VmRSS seen during the hour, MiB.
+    rss_hour_peak_mib: f64,
+}
+
+/// User + system CPU time of this process, from `/proc/self/stat` (clock ticks of 1/100 s).
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    // After the name: state(3) ppid(4) … utime(14) stime(15); index 11 and 12 from here.
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+fn current_rss_mib() -> f64 {
+    rss_kib(std::process::id()).unwrap_or(0) as f64 / 1024.0
+}
+
+/// Samples this process's VmRSS every 20 ms until dropped; `peak()` is the highest seen.
+struct PeakRss {
+    peak: Arc<AtomicU64>,
+    stop: Arc<AtomicBool>,
+}
+
+impl PeakRss {
+    fn start() -> Self {
+        let peak = Arc::new(AtomicU64::new(rss_kib(std::process::id()).unwrap_or(0)));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (p, s) = (Arc::clone(&peak), Arc::clone(&stop));
+        std::thread::spawn(move || {
+            while !s.load(Ordering::Relaxed) {
+                if let Some(kib) = rss_kib(std::process::id()) {
+                    p.fetch_max(kib, Ordering::Relaxed);
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        });
+        Self { peak, stop }
+    }
+
+    fn peak_mib(&self) -> f64 {
+        if let Some(kib) = rss_kib(std::process::id()) {
+            self.peak.fetch_max(kib, Ordering::Relaxed);
+        }
+        self.peak.load(Ordering::Relaxed) as f64 / 1024.0
+    }
+}
+
+impl Drop for PeakRss {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// The upstream process: `GET /k/{key}` answers the departures fixture with a counter, so every
+/// pull is new data (a version, a store, a notification: the scheduler's whole path).
+fn upstream_server() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    rt.block_on(async move {
+        let counter = Arc::new(AtomicU64::new(0));
+        let board: Value = serde_json::from_slice(JSON_FIXTURE).expect("the fixture");
+        let count = Arc::clone(&counter);
+        let router = Router::new()
+            .route(
+                "/count",
+                get(move || async move { count.load(Ordering::Relaxed).to_string() }),
+            )
+            .route(
+                "/k/{key}",
+                get(
+                    move |axum::extract::Path(key): axum::extract::Path<String>| {
+                        let n = counter.fetch_add(1, Ordering::Relaxed);
+                        let board = board.clone();
+                        async move { axum::Json(json!({"key": key, "n": n, "board": board})) }
+                    },
+                ),
+            );
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        println!("{}", listener.local_addr().expect("addr"));
+        millrace::http::serve(listener, router, std::future::pending())
+            .await
+            .expect("serve");
+    });
+}
+
+fn upstream_endpoint(upstream: &str) -> String {
+    format!("http://{upstream}/k/{{{{options.path}}}}")
+}
+
+/// `--scheduler-phase hub|plain UPSTREAM`: one side of the scheduler benchmark, in this process.
+fn scheduler_phase(which: &str, upstream: &str) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    let report = rt.block_on(async move {
+        millrace::tls::install_provider();
+        match which {
+            "hub" => scheduler_hub_hour(upstream).await,
+            _ => plain_fetch_hour(upstream).await,
+        }
+    });
+    match report {
+        Ok(r) => println!("{}", serde_json::to_string(&r).expect("a report")),
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(1);
+        }
+    }
+}
+
+/// The hub in this process with 10,000 widget configs over 1,000 keys; the simulated hour is
+/// `ROUNDS_PER_HOUR` rounds in which every key comes due once (what its interval does in an hour).
+async fn scheduler_hub_hour(upstream: &str) -> Res<PhaseReport> {
+    let rss_start_mib = current_rss_mib();
     let hub = Hub::start().await?;
+    let state = hub.app.state().clone();
+    // Place every widget while paused, then let the scheduler take them all at once.
+    state.scheduler.set_paused(true);
     let integration = hub
         .post(
             "/admin/api/integrations",
             json!({
                 "widget": "json", "name": "Bench feed", "integration_type": "pull",
                 "config_schema": {"path": {"type": "string", "required": true}},
-                "pull_endpoint": endpoint,
-                "pull_interval_seconds": 86400,
+                "pull_endpoint": upstream_endpoint(upstream),
+                "pull_interval_seconds": PULL_INTERVAL_S,
                 "pull_config": {"fetcher": "json", "timeout": 5000},
                 "data_key": "widget_option:path"
             }),
@@ -923,75 +1062,114 @@ async fn scheduler_overhead() -> Res<Vec<Row>> {
         .await?["id"]
         .as_i64()
         .ok_or("no id")?;
-    let mut wcs = Vec::new();
-    for k in 0..PULL_KEYS {
-        wcs.push(
-            hub.post(
-                "/admin/api/widget-configs",
-                json!({"integration_id": integration, "name": format!("Sign {k}"), "options": {"path": format!("k{k}")}}),
-            )
-            .await?["id"]
-            .as_str()
-            .ok_or("no id")?
-            .to_owned(),
-        );
+    let hub = Arc::new(hub);
+    let next = Arc::new(AtomicUsize::new(0));
+    let mut workers = Vec::new();
+    for _ in 0..8 {
+        let (hub, next) = (Arc::clone(&hub), Arc::clone(&next));
+        workers.push(tokio::spawn(async move {
+            loop {
+                let n = next.fetch_add(1, Ordering::Relaxed);
+                if n >= WIDGET_CONFIGS {
+                    return Ok::<_, String>(());
+                }
+                hub.post(
+                    "/admin/api/widget-configs",
+                    json!({
+                        "integration_id": integration,
+                        "name": format!("Sign {n}"),
+                        "options": {"path": format!("k{}", n % PULL_KEYS)}
+                    }),
+                )
+                .await?;
+            }
+        }));
     }
-    let state = hub.app.state().clone();
-    let versions = |wcs: &[String]| -> Vec<i64> {
-        wcs.iter()
-            .map(|w| state.cache.served_version(w).unwrap_or(0))
-            .collect()
+    for w in workers {
+        w.await.map_err(err)??;
+    }
+    // Counts widget notifications: a round is over when every widget config has a new version.
+    let mut changes = state.cache.subscribe();
+    let mut wait_round = async |what: &str| -> Res<()> {
+        let mut seen = 0usize;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+        while seen < WIDGET_CONFIGS {
+            match tokio::time::timeout_at(deadline, changes.recv()).await {
+                Ok(Ok(change)) => seen += change.widgets.len(),
+                Ok(Err(tokio::sync::broadcast::error::RecvError::Lagged(n))) => {
+                    return Err(format!("{what}: the benchmark's listener lagged by {n}"));
+                }
+                Ok(Err(e)) => return Err(format!("{what}: {e}")),
+                Err(_) => {
+                    return Err(format!(
+                    "{what}: only {seen} of {WIDGET_CONFIGS} widget configs got new data in 120 s"
+                ))
+                }
+            }
+        }
+        Ok(())
     };
-    // Let the first pulls (one per new widget config) finish.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let all_ok = wcs.iter().all(|w| {
-            state
-                .cache
-                .widget(w)
-                .and_then(|(_, row)| row)
-                .is_some_and(|r| r.status == millrace::cache::Status::Ok)
-        });
-        if all_ok && state.scheduler.status().in_flight == 0 {
-            break;
-        }
-        if Instant::now() > deadline {
-            return Err("the first pulls never finished".to_owned());
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let mut hub_times = Vec::new();
-    for _ in 0..PULL_ROUNDS {
-        let before = versions(&wcs);
-        let t0 = Instant::now();
-        state.scheduler.run_fresh(Target::All);
-        loop {
-            let now = versions(&wcs);
-            if now.iter().zip(&before).all(|(a, b)| a > b) {
-                break;
-            }
-            if t0.elapsed() > Duration::from_secs(60) {
-                return Err("a round of pulls never finished".to_owned());
-            }
-            tokio::time::sleep(Duration::from_millis(1)).await;
-        }
-        hub_times.push(t0.elapsed().as_secs_f64());
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    hub.stop().await;
+    state.scheduler.set_paused(false);
+    wait_round("the first pulls").await?;
+    state.scheduler.sync().await;
 
-    // The baseline: the same requests, fetched and mapped directly, as many at once as the
-    // scheduler runs (its default).
+    let requests_before = upstream_requests(upstream).await?;
+    let rss_hour_start_mib = current_rss_mib();
+    let hour_peak = PeakRss::start();
+    let cpu0 = cpu_seconds();
+    let t0 = Instant::now();
+    for round in 0..ROUNDS_PER_HOUR {
+        state.scheduler.run_fresh(Target::All);
+        wait_round(&format!("round {round}")).await?;
+    }
+    let wall_s = t0.elapsed().as_secs_f64();
+    let cpu_s = cpu_seconds() - cpu0;
+    let pulls = (upstream_requests(upstream).await? - requests_before) as usize;
+    let rss_hour_peak_mib = hour_peak.peak_mib();
+    let rss_hour_end_mib = current_rss_mib();
+    match Arc::try_unwrap(hub) {
+        Ok(hub) => hub.stop().await,
+        Err(_) => return Err("the hub is still shared".to_owned()),
+    }
+    Ok(PhaseReport {
+        cpu_s,
+        wall_s,
+        pulls,
+        rss_start_mib,
+        rss_hour_start_mib,
+        rss_hour_end_mib,
+        rss_hour_peak_mib,
+    })
+}
+
+/// Requests the upstream has answered so far (its `GET /count`).
+async fn upstream_requests(upstream: &str) -> Res<u64> {
+    reqwest::get(format!("http://{upstream}/count"))
+        .await
+        .map_err(err)?
+        .text()
+        .await
+        .map_err(err)?
+        .trim()
+        .parse()
+        .map_err(err)
+}
+
+/// The baseline: the same hour's fetches (and JSON mapping) sent directly, as many at once as
+/// the scheduler runs, with nothing stored.
+async fn plain_fetch_hour(upstream: &str) -> Res<PhaseReport> {
+    let rss_start_mib = current_rss_mib();
     let concurrency = SchedulerSettings::default().max_concurrent;
     let client = PullClient::new().map_err(err)?;
     let config = PullConfig::default();
     let creds = BTreeMap::new();
+    let endpoint = upstream_endpoint(upstream);
     let mut requests = Vec::new();
     for k in 0..PULL_KEYS {
         let options = json!({"path": format!("k{k}")})
             .as_object()
             .cloned()
-            .unwrap();
+            .ok_or("options")?;
         let ctx = TemplateContext {
             options: &options,
             credentials: &creds,
@@ -999,42 +1177,124 @@ async fn scheduler_overhead() -> Res<Vec<Row>> {
         requests.push(PullRequest::from_integration(&endpoint, &config, &ctx).map_err(err)?);
     }
     let requests = Arc::new(requests);
-    let mut plain_times = Vec::new();
-    for _ in 0..PULL_ROUNDS {
+    let rss_hour_start_mib = current_rss_mib();
+    let hour_peak = PeakRss::start();
+    let cpu0 = cpu_seconds();
+    let t0 = Instant::now();
+    let mut pulls = 0;
+    for _ in 0..ROUNDS_PER_HOUR {
         let next = Arc::new(AtomicUsize::new(0));
-        let t0 = Instant::now();
         let mut workers = Vec::new();
         for _ in 0..concurrency {
             let (client, requests, next) =
                 (client.clone(), Arc::clone(&requests), Arc::clone(&next));
             workers.push(tokio::spawn(async move {
+                let mut done = 0usize;
                 while let Some(r) = requests.get(next.fetch_add(1, Ordering::Relaxed)) {
                     millrace::pull::fetch(&client, r, &Validators::default())
                         .await
                         .map_err(|e| e.to_string())?;
+                    done += 1;
                 }
-                Ok::<_, String>(())
+                Ok::<_, String>(done)
             }));
         }
         for w in workers {
-            w.await.map_err(err)??;
+            pulls += w.await.map_err(err)??;
         }
-        plain_times.push(t0.elapsed().as_secs_f64());
-        tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    let median = |v: &mut Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
-    Ok(vec![Row {
-        figure: format!(
-            "pulls through the scheduler (fetch, map, store, version, notify), {PULL_KEYS} keys, {concurrency} at a time"
-        ),
-        value: PULL_KEYS as f64 / median(&mut hub_times),
-        baseline: PULL_KEYS as f64 / median(&mut plain_times),
-        unit: "pulls/s",
-        baseline_is: "the same fetches + mapping sent directly".to_owned(),
-    }])
+    Ok(PhaseReport {
+        cpu_s: cpu_seconds() - cpu0,
+        wall_s: t0.elapsed().as_secs_f64(),
+        pulls,
+        rss_start_mib,
+        rss_hour_start_mib,
+        rss_hour_end_mib: current_rss_mib(),
+        rss_hour_peak_mib: hour_peak.peak_mib(),
+    })
+}
+
+fn run_phase(which: &str, upstream: &str) -> Res<PhaseReport> {
+    let out = std::process::Command::new(std::env::current_exe().map_err(err)?)
+        .args(["--scheduler-phase", which, upstream])
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .map_err(err)?;
+    if !out.status.success() {
+        return Err(format!("the {which} side failed ({})", out.status));
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text.lines().last().ok_or("no report")?;
+    serde_json::from_str(line).map_err(|e| format!("{which} report {line:?}: {e}"))
+}
+
+async fn scheduler_overhead() -> Res<Vec<Row>> {
+    eprintln!(
+        "scheduler: a simulated hour of {WIDGET_CONFIGS} widget configs over {PULL_KEYS} keys every {PULL_INTERVAL_S} s, vs the same fetches in a plain loop…"
+    );
+    let mut upstream = std::process::Command::new(std::env::current_exe().map_err(err)?)
+        .arg("--upstream")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map_err(err)?;
+    let mut line = String::new();
+    {
+        use std::io::BufRead as _;
+        let stdout = upstream.stdout.take().ok_or("no upstream stdout")?;
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .map_err(err)?;
+    }
+    let upstream = Child(upstream);
+    let addr = line.trim().to_owned();
+    let result = (|| {
+        let plain = run_phase("plain", &addr)?;
+        let hub = run_phase("hub", &addr)?;
+        Ok::<_, String>((plain, hub))
+    })();
+    drop(upstream);
+    let (plain, hub) = result?;
+    if hub.pulls != plain.pulls {
+        return Err(format!(
+            "the hub made {} pulls in the hour, the plain loop {}",
+            hub.pulls, plain.pulls
+        ));
+    }
+    let hour = format!(
+        "{WIDGET_CONFIGS} widget configs over {PULL_KEYS} keys, {PULL_INTERVAL_S} s interval: {} pulls",
+        hub.pulls
+    );
+    Ok(vec![
+        Row {
+            figure: format!("scheduler: CPU time per simulated hour ({hour})"),
+            value: hub.cpu_s,
+            baseline: plain.cpu_s,
+            unit: "CPU s",
+            baseline_is: "the same fetches + mapping in a plain loop".to_owned(),
+        },
+        Row {
+            figure: format!("scheduler: wall time of the hour's pulls, {} at a time", SchedulerSettings::default().max_concurrent),
+            value: hub.wall_s,
+            baseline: plain.wall_s,
+            unit: "s",
+            baseline_is: "the same fetches + mapping in a plain loop".to_owned(),
+        },
+        Row {
+            figure: format!("scheduler: memory at the end of the hour, whole process (hub: {WIDGET_CONFIGS} widget configs and {PULL_KEYS} cached keys)"),
+            value: hub.rss_hour_end_mib,
+            baseline: plain.rss_hour_end_mib,
+            unit: "MiB",
+            baseline_is: "the plain loop's process".to_owned(),
+        },
+        Row {
+            figure: "scheduler: memory, peak growth during the hour (above the RSS it started with)".to_owned(),
+            value: (hub.rss_hour_peak_mib - hub.rss_hour_start_mib).max(0.01),
+            baseline: (plain.rss_hour_peak_mib - plain.rss_hour_start_mib).max(0.01),
+            unit: "MiB",
+            baseline_is: "the plain loop's process".to_owned(),
+        },
+    ])
 }
 
 // ---------------------------------------------------------------------------------------------

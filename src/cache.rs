@@ -111,11 +111,11 @@ pub fn key_for(integration: &Integration, wc: &WidgetConfig) -> String {
 /// # Errors
 /// On database errors.
 pub fn next_version(conn: &Connection, now_ms: i64) -> Result<i64, Error> {
-    Ok(conn.query_row(
-        "UPDATE version_sequence SET last = max(last + 1, ?1) WHERE id = 1 RETURNING last",
-        [now_ms],
-        |r| r.get(0),
-    )?)
+    Ok(conn
+        .prepare_cached(
+            "UPDATE version_sequence SET last = max(last + 1, ?1) WHERE id = 1 RETURNING last",
+        )?
+        .query_row([now_ms], |r| r.get(0))?)
 }
 
 /// The SHA-256 of a value's canonical JSON: object keys sorted at every level, so the same
@@ -192,11 +192,10 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<DataRow> {
 /// On database errors.
 pub fn load(conn: &Connection, integration_id: i64, key: &str) -> Result<Option<DataRow>, Error> {
     Ok(conn
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM integration_data WHERE integration_id = ?1 AND data_key = ?2"),
-            (integration_id, key),
-            from_row,
-        )
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM integration_data WHERE integration_id = ?1 AND data_key = ?2"
+        ))?
+        .query_row((integration_id, key), from_row)
         .optional()?)
 }
 
@@ -211,11 +210,11 @@ fn load_all(conn: &Connection) -> Result<Vec<DataRow>, Error> {
 /// # Errors
 /// On database errors.
 pub fn ensure(conn: &Connection, integration_id: i64, key: &str) -> Result<(), Error> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO integration_data (integration_id, data_key) VALUES (?1, ?2)
          ON CONFLICT (integration_id, data_key) DO NOTHING",
-        (integration_id, key),
-    )?;
+    )?
+    .execute((integration_id, key))?;
     Ok(())
 }
 
@@ -249,49 +248,49 @@ pub fn store_success(
 ) -> Result<(DataRow, bool), Error> {
     ensure(conn, integration_id, key)?;
     let hash = content_hash(s.data).to_vec();
-    let same: bool = conn.query_row(
-        "SELECT content_hash IS NOT NULL AND content_hash = ?3 FROM integration_data
+    let same: bool = conn
+        .prepare_cached(
+            "SELECT content_hash IS NOT NULL AND content_hash = ?3 FROM integration_data
          WHERE integration_id = ?1 AND data_key = ?2",
-        (integration_id, key, &hash),
-        |r| r.get(0),
-    )?;
+        )?
+        .query_row((integration_id, key, &hash), |r| r.get(0))?;
     if same {
         // Same data; a recovery from an error still changes what players are served (status,
         // stale, error), so it gets a new version.
         bump_if_served_changes(conn, integration_id, key, Status::Ok, None, s.now_ms)?;
-        conn.execute(
+        conn.prepare_cached(
             "UPDATE integration_data SET fetched_at = ?3, refresh_at = ?4, status = 'ok',
                 error_message = NULL, failure_count = 0, etag = ?5, last_modified = ?6,
                 last_used_at = ?3
              WHERE integration_id = ?1 AND data_key = ?2",
-            rusqlite::params![
-                integration_id,
-                key,
-                s.fetched_at,
-                s.refresh_at,
-                s.etag,
-                s.last_modified
-            ],
-        )?;
+        )?
+        .execute(rusqlite::params![
+            integration_id,
+            key,
+            s.fetched_at,
+            s.refresh_at,
+            s.etag,
+            s.last_modified
+        ])?;
     } else {
         let version = next_version(conn, s.now_ms)?;
-        conn.execute(
+        conn.prepare_cached(
             "UPDATE integration_data SET data = ?3, version = ?4, content_hash = ?5,
                 fetched_at = ?6, refresh_at = ?7, status = 'ok', error_message = NULL,
                 failure_count = 0, etag = ?8, last_modified = ?9, last_used_at = ?6
              WHERE integration_id = ?1 AND data_key = ?2",
-            rusqlite::params![
-                integration_id,
-                key,
-                serde_json::to_string(s.data)?,
-                version,
-                hash,
-                s.fetched_at,
-                s.refresh_at,
-                s.etag,
-                s.last_modified
-            ],
-        )?;
+        )?
+        .execute(rusqlite::params![
+            integration_id,
+            key,
+            serde_json::to_string(s.data)?,
+            version,
+            hash,
+            s.fetched_at,
+            s.refresh_at,
+            s.etag,
+            s.last_modified
+        ])?;
     }
     let row = load(conn, integration_id, key)?.expect("row was ensured");
     Ok((row, !same))
@@ -310,12 +309,12 @@ pub fn store_not_modified(
     now_ms: i64,
 ) -> Result<DataRow, Error> {
     bump_if_served_changes(conn, integration_id, key, Status::Ok, None, now_ms)?;
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE integration_data SET fetched_at = ?3, refresh_at = ?4, status = 'ok',
             error_message = NULL, failure_count = 0
          WHERE integration_id = ?1 AND data_key = ?2",
-        (integration_id, key, fetched_at, refresh_at),
-    )?;
+    )?
+    .execute((integration_id, key, fetched_at, refresh_at))?;
     load(conn, integration_id, key)?.ok_or_else(|| Error::NotFound(format!("no data for {key}")))
 }
 
@@ -334,12 +333,12 @@ pub fn store_failure(
 ) -> Result<DataRow, Error> {
     ensure(conn, integration_id, key)?;
     bump_if_served_changes(conn, integration_id, key, status, Some(message), now_ms)?;
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE integration_data SET status = ?3, error_message = ?4, refresh_at = ?5,
             failure_count = failure_count + 1
          WHERE integration_id = ?1 AND data_key = ?2",
-        (integration_id, key, status.as_str(), message, refresh_at),
-    )?;
+    )?
+    .execute((integration_id, key, status.as_str(), message, refresh_at))?;
     Ok(load(conn, integration_id, key)?.expect("row was ensured"))
 }
 
@@ -355,12 +354,11 @@ fn bump_if_served_changes(
     now_ms: i64,
 ) -> Result<(), Error> {
     let current: Option<(String, Option<String>)> = conn
-        .query_row(
+        .prepare_cached(
             "SELECT status, error_message FROM integration_data
              WHERE integration_id = ?1 AND data_key = ?2",
-            (integration_id, key),
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        )?
+        .query_row((integration_id, key), |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     let Some((old_status, old_message)) = current else {
         return Ok(());
@@ -372,10 +370,10 @@ fn bump_if_served_changes(
     };
     if old_status != status.as_str() || old_message.as_deref() != message {
         let version = next_version(conn, now_ms)?;
-        conn.execute(
+        conn.prepare_cached(
             "UPDATE integration_data SET version = ?3 WHERE integration_id = ?1 AND data_key = ?2",
-            (integration_id, key, version),
-        )?;
+        )?
+        .execute((integration_id, key, version))?;
     }
     Ok(())
 }
@@ -408,6 +406,8 @@ pub struct Change {
 struct Index {
     data: HashMap<KeyId, Arc<DataRow>>,
     widgets: HashMap<String, Arc<WidgetEntry>>,
+    /// The widget configs of each key (a pull announces its key's widgets without a scan).
+    by_key: HashMap<KeyId, Vec<String>>,
 }
 
 /// The in-memory mirror of the cache and of the widget configs, with change announcements.
@@ -462,16 +462,17 @@ impl Cache {
             .into_iter()
             .map(|i| (i.id, i))
             .collect();
+        let versions: HashMap<String, i64> = {
+            let mut stmt = conn.prepare("SELECT id, version FROM widget_configs")?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<Result<_, _>>()?
+        };
         let mut widgets = HashMap::new();
         for wc in widget_configs::list(conn, None)? {
             let Some(integration) = integrations.get(&wc.integration_id) else {
                 continue;
             };
-            let version: i64 = conn.query_row(
-                "SELECT version FROM widget_configs WHERE id = ?1",
-                [&wc.id],
-                |r| r.get(0),
-            )?;
+            let version = versions.get(&wc.id).copied().unwrap_or(0);
             let entry = WidgetEntry {
                 id: wc.id.clone(),
                 integration_id: wc.integration_id,
@@ -503,6 +504,14 @@ impl Cache {
                 .map(|w| (w.integration_id, w.data_key.clone()))
                 .collect();
             idx.data.retain(|k, _| used.contains(k));
+            let mut by_key: HashMap<KeyId, Vec<String>> = HashMap::new();
+            for w in widgets.values() {
+                by_key
+                    .entry((w.integration_id, w.data_key.clone()))
+                    .or_default()
+                    .push(w.id.clone());
+            }
+            idx.by_key = by_key;
             idx.widgets = widgets;
         }
         self.announce(changed);
@@ -521,9 +530,11 @@ impl Cache {
             if new_version == old_version {
                 Vec::new()
             } else {
-                idx.widgets
-                    .values()
-                    .filter(|w| w.integration_id == key.0 && w.data_key == key.1)
+                idx.by_key
+                    .get(&key)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|id| idx.widgets.get(id))
                     .map(|w| (w.id.clone(), served(w, &idx.data)))
                     .collect()
             }

@@ -84,21 +84,20 @@ struct Row {
 
 fn load(conn: &Connection, integration_id: i64, wc: Option<&str>) -> Result<Option<Row>, Error> {
     Ok(conn
-        .query_row(
+        .prepare_cached(
             "SELECT id, sealed, metadata, validated_at, is_valid FROM credentials
              WHERE integration_id = ?1 AND widget_config_id IS ?2",
-            (integration_id, wc),
-            |r| {
-                let meta: String = r.get(2)?;
-                Ok(Row {
-                    id: r.get(0)?,
-                    sealed: r.get(1)?,
-                    meta: serde_json::from_str(&meta).unwrap_or_default(),
-                    validated_at: r.get(3)?,
-                    is_valid: r.get(4)?,
-                })
-            },
-        )
+        )?
+        .query_row((integration_id, wc), |r| {
+            let meta: String = r.get(2)?;
+            Ok(Row {
+                id: r.get(0)?,
+                sealed: r.get(1)?,
+                meta: serde_json::from_str(&meta).unwrap_or_default(),
+                validated_at: r.get(3)?,
+                is_valid: r.get(4)?,
+            })
+        })
         .optional()?)
 }
 

@@ -477,11 +477,8 @@ pub fn list(conn: &Connection) -> Result<Vec<Integration>, Error> {
 /// On database errors.
 pub fn get(conn: &Connection, id: i64) -> Result<Option<Integration>, Error> {
     Ok(conn
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM integrations WHERE id = ?1"),
-            [id],
-            from_row,
-        )
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM integrations WHERE id = ?1"))?
+        .query_row([id], from_row)
         .optional()?)
 }
 

@@ -117,11 +117,10 @@ pub fn list_for(conn: &Connection, integration_id: i64) -> Result<Vec<WidgetConf
 /// On database errors.
 pub fn get(conn: &Connection, id: &str) -> Result<Option<WidgetConfig>, Error> {
     Ok(conn
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM widget_configs WHERE id = ?1"),
-            [id],
-            from_row,
-        )
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM widget_configs WHERE id = ?1"
+        ))?
+        .query_row([id], from_row)
         .optional()?)
 }
 

@@ -3,25 +3,24 @@
 //! the cached data on failure.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use rusqlite::Connection;
 use serde_json::Value;
 use time::OffsetDateTime;
 
-use crate::cache::{self, Cache, DataRow, KeyId, Status, Success};
-use crate::clock::{rfc3339, Clock};
+use crate::cache::{self, DataRow, KeyId, Status, Success};
+use crate::clock::rfc3339;
 use crate::credentials;
 use crate::crypto::Cipher;
 use crate::error::Error;
 use crate::integrations::{self, CredentialScope, Integration};
 use crate::pull::{FetchError, FetchOutcome, PullRequest, TemplateContext, Validators};
 use crate::secret::SecretString;
-use crate::store::Store;
 use crate::widget_configs::{self, WidgetConfig};
 
-use super::Puller;
+use super::{Puller, SchedulerDeps};
 
 /// Everything needed to send one pull.
 #[derive(Debug)]
@@ -85,6 +84,7 @@ pub fn prepare(
     conn: &Connection,
     cipher: &Cipher,
     key: &KeyId,
+    hint: Option<&str>,
     fresh: bool,
 ) -> Result<Option<Prepared>, Error> {
     let Some(integration) = integrations::get(conn, key.0)? else {
@@ -93,11 +93,21 @@ pub fn prepare(
     if !integration.is_active || !integration.integration_type.pulls() {
         return Ok(None);
     }
-    let Some(wc) = widget_configs::list_for(conn, integration.id)?
-        .into_iter()
-        .filter(|wc| wc.is_active)
-        .find(|wc| cache::key_for(&integration, wc) == key.1)
-    else {
+    let uses_key = |wc: &WidgetConfig| wc.is_active && cache::key_for(&integration, wc) == key.1;
+    // The scheduler's hint saves reading every widget config of the integration; it may be out
+    // of date (a widget changed since the plan), so it is checked, and the scan is the fallback.
+    let hinted = match hint {
+        Some(id) => widget_configs::get(conn, id)?
+            .filter(|wc| wc.integration_id == integration.id && uses_key(wc)),
+        None => None,
+    };
+    let found = match hinted {
+        Some(wc) => Some(wc),
+        None => widget_configs::list_for(conn, integration.id)?
+            .into_iter()
+            .find(|wc| uses_key(wc)),
+    };
+    let Some(wc) = found else {
         return Ok(None);
     };
     let scope_wc = match integration.credential_scope {
@@ -158,23 +168,22 @@ pub fn backoff(failures: u32, interval: Duration) -> Duration {
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
 
 /// Runs one pull of `key` and stores its outcome.
-#[allow(clippy::too_many_arguments)]
-pub async fn run(
-    store: &Store,
-    cache: &Arc<Cache>,
-    cipher: &Arc<RwLock<Cipher>>,
-    puller: &Arc<dyn Puller>,
-    clock: &Arc<dyn Clock>,
-    key: KeyId,
-    fresh: bool,
-) -> Outcome {
+pub async fn run(deps: &SchedulerDeps, key: KeyId, hint: Option<String>, fresh: bool) -> Outcome {
+    let SchedulerDeps {
+        store,
+        cache,
+        cipher,
+        puller,
+        clock,
+        ..
+    } = deps;
     let prep = {
         let cipher = Arc::clone(cipher);
         let k = key.clone();
         store
             .call(move |conn| {
                 let c = cipher.read().unwrap_or_else(|p| p.into_inner());
-                prepare(conn, &c, &k, fresh)
+                prepare(conn, &c, &k, hint.as_deref(), fresh)
                     .map_err(|e| crate::store::StoreError::Task(e.to_string()))
             })
             .await

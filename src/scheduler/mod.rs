@@ -256,6 +256,8 @@ struct Loop {
     rates: HashMap<i64, Bucket>,
     /// Integration of each widget config, and each widget config's key.
     widget_keys: HashMap<String, KeyId>,
+    /// One active widget config per key, as a hint for building its pull.
+    key_widgets: HashMap<KeyId, String>,
     running: JoinSet<job::Outcome>,
     /// The key each running pull task works on, so a task that panics can be accounted for.
     tasks: HashMap<tokio::task::Id, KeyId>,
@@ -273,6 +275,7 @@ async fn run(
         jobs: HashMap::new(),
         rates: HashMap::new(),
         widget_keys: HashMap::new(),
+        key_widgets: HashMap::new(),
         running: JoinSet::new(),
         tasks: HashMap::new(),
         paused: false,
@@ -311,12 +314,13 @@ async fn run(
             () = stopped(&mut stop) => break,
             cmd = rx.recv() => match cmd {
                 Some(cmd) => {
-                    l.command(cmd).await;
                     // Handle everything already queued before starting pulls, so "reload" and
                     // "pull this new widget now" sent together make one pull, not two.
+                    let mut queued = vec![cmd];
                     while let Ok(more) = rx.try_recv() {
-                        l.command(more).await;
+                        queued.push(more);
                     }
+                    l.commands(queued).await;
                 }
                 None => break,
             },
@@ -368,7 +372,9 @@ fn jitter(max: Duration) -> Duration {
 /// Every key in use, with its integration's interval and rate limit, and each widget config's
 /// key.
 struct Plan {
-    keys: HashMap<KeyId, ()>,
+    /// Each key with one active widget config that uses it (its pull is built from that
+    /// widget's options).
+    keys: HashMap<KeyId, String>,
     rates: HashMap<i64, Option<u32>>,
     widget_keys: HashMap<String, KeyId>,
 }
@@ -387,7 +393,7 @@ fn plan(conn: &rusqlite::Connection) -> Result<Plan, Error> {
             used_keys.insert(key.clone());
             p.widget_keys.insert(wc.id.clone(), key.clone());
             if i.is_active && wc.is_active && i.integration_type.pulls() {
-                p.keys.insert(key, ());
+                p.keys.entry(key).or_insert_with(|| wc.id.clone());
                 p.rates.insert(i.id, i.pull_config.rate_limit);
             }
         }
@@ -410,6 +416,43 @@ fn plan(conn: &rusqlite::Connection) -> Result<Plan, Error> {
 }
 
 impl Loop {
+    /// Handles queued commands with one reload for the lot: a reload reads every definition,
+    /// so a burst of changes (an import, a script placing many widgets) would otherwise cost one
+    /// full read per change. Pull requests wait for the reload before them, so they see the
+    /// keys it adds; a pause or a sync keeps its place in the order.
+    async fn commands(&mut self, queued: Vec<Command>) {
+        let mut flat = Vec::with_capacity(queued.len());
+        let mut stack: Vec<Command> = queued.into_iter().rev().collect();
+        while let Some(c) = stack.pop() {
+            match c {
+                Command::Batch(inner) => stack.extend(inner.into_iter().rev()),
+                other => flat.push(other),
+            }
+        }
+        let mut reload = false;
+        let mut pulls = Vec::new();
+        for c in flat {
+            match c {
+                Command::Reload => reload = true,
+                pull @ Command::PullNow { .. } => pulls.push(pull),
+                other => {
+                    self.flush(&mut reload, &mut pulls).await;
+                    self.command(other).await;
+                }
+            }
+        }
+        self.flush(&mut reload, &mut pulls).await;
+    }
+
+    async fn flush(&mut self, reload: &mut bool, pulls: &mut Vec<Command>) {
+        if std::mem::take(reload) {
+            self.reload().await;
+        }
+        for pull in pulls.drain(..) {
+            self.command(pull).await;
+        }
+    }
+
     async fn command(&mut self, cmd: Command) {
         match cmd {
             Command::Reload => self.reload().await,
@@ -529,6 +572,7 @@ impl Loop {
         }
         self.rates.retain(|iid, _| plan.rates.contains_key(iid));
         self.widget_keys = plan.widget_keys;
+        self.key_widgets = plan.keys;
         // Forget cache rows the plan dropped.
         let cache = Arc::clone(&self.deps.cache);
         let _ = self
@@ -572,12 +616,10 @@ impl Loop {
             let fresh = std::mem::take(&mut job.fresh);
             let d = self.deps.clone();
             let task_key = key.clone();
-            let task = self.running.spawn(async move {
-                job::run(
-                    &d.store, &d.cache, &d.cipher, &d.puller, &d.clock, key, fresh,
-                )
-                .await
-            });
+            let hint = self.key_widgets.get(&key).cloned();
+            let task = self
+                .running
+                .spawn(async move { job::run(&d, key, hint, fresh).await });
             self.tasks.insert(task.id(), task_key);
         }
     }

@@ -562,3 +562,95 @@ async fn a_new_widget_config_is_pulled_at_once_and_unused_keys_are_dropped() {
     assert!(s.cache.row(id, "city=lisbon").is_none());
     task.stop().await;
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_burst_of_changes_pulls_every_new_key_exactly_once() {
+    let s = setup(Scripted::default());
+    let id = s.add(json_integration(None, 3600), &["lisbon"]);
+    let (h, task) = s.spawn(settings());
+    until_calls(&s.puller, 1).await;
+    settle(&s).await;
+    // A script places 40 widgets, each announced as it is stored: the scheduler reads the
+    // definitions once for the queued lot, and still pulls each new key once, at once.
+    let mut ids = Vec::new();
+    for n in 0..40 {
+        let wc = s
+            .store
+            .call_blocking(move |c| {
+                Ok(crate::widget_configs::create(
+                    c,
+                    WidgetConfigInput {
+                        integration_id: id,
+                        name: format!("town {n}"),
+                        options: json!({"city": format!("town{n}")})
+                            .as_object()
+                            .unwrap()
+                            .clone(),
+                        is_active: true,
+                    },
+                    "2026-01-01T00:00:00Z",
+                )
+                .unwrap())
+            })
+            .unwrap();
+        h.changed(Some(Target::WidgetConfig(wc.id.clone())));
+        ids.push(wc.id);
+    }
+    until_calls(&s.puller, 41).await;
+    settle(&s).await;
+    let calls = s.puller.calls();
+    let mut targets: Vec<String> = calls[1..].iter().map(|c| c.1.clone()).collect();
+    targets.sort_unstable();
+    let mut expected: Vec<String> = (0..40)
+        .map(|n| format!("http://127.0.0.1:9/town{n}"))
+        .collect();
+    expected.sort_unstable();
+    assert_eq!(targets, expected, "one pull per new key, none twice");
+    assert!(
+        calls[1..]
+            .iter()
+            .all(|c| c.0 - calls[1].0 < Duration::from_secs(2)),
+        "every new key is pulled at once"
+    );
+    for wc in &ids {
+        assert!(s.cache.served_version(wc).is_some_and(|v| v > 0));
+    }
+    task.stop().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stale_widget_hint_falls_back_to_another_widget_of_the_key() {
+    let s = setup(Scripted::default());
+    // Two widgets share one key; the scheduler builds the pull from one of them.
+    let id = s.add(json_integration(None, 3600), &["lisbon", "lisbon"]);
+    let (h, task) = s.spawn(settings());
+    until_calls(&s.puller, 1).await;
+    settle(&s).await;
+    // Both are deleted and a third placed behind the scheduler's back (no reload), so the
+    // widget it planned with is gone: the pull is still built, from the widget that remains.
+    s.store
+        .call_blocking(move |c| {
+            for wc in crate::widget_configs::list_for(c, id).unwrap() {
+                crate::widget_configs::delete(c, &wc.id).unwrap();
+            }
+            crate::widget_configs::create(
+                c,
+                WidgetConfigInput {
+                    integration_id: id,
+                    name: "Lisbon again".to_owned(),
+                    options: json!({"city": "lisbon"}).as_object().unwrap().clone(),
+                    is_active: true,
+                },
+                "2026-01-01T00:00:00Z",
+            )
+            .unwrap();
+            Ok(())
+        })
+        .unwrap();
+    h.run_fresh(Target::All);
+    until_calls(&s.puller, 2).await;
+    assert_eq!(s.puller.calls()[1].1, "http://127.0.0.1:9/lisbon");
+    settle(&s).await;
+    assert_eq!(h.status().keys, 1, "the key is still scheduled");
+    task.stop().await;
+}
