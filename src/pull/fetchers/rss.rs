@@ -115,16 +115,48 @@ fn parse(input: &[u8], base: &Url, body: &Body<'_>) -> Result<Feed, BodyError> {
     let parser = feed_rs::parser::Builder::new()
         .base_uri(Some(base.as_str()))
         .build();
-    // Feeds come from third parties: a panic in the parser on input nobody foresaw must end as
-    // a refused body (last good data kept), not as a pull task that never reports back. Known
-    // case (found by fuzzing): quick-xml 0.42 under feed-rs 3 panics on a second XML
-    // declaration naming another encoding in the middle of a document.
+    // quick-xml 0.42 under feed-rs 3 panics on an XML declaration naming another encoding in
+    // the middle of a document (found by fuzzing). XML allows a declaration only at the very
+    // start, so such a document is refused before the parser sees it.
+    if misplaced_xml_declaration(input) {
+        return Err(BodyError(
+            "the feed is not well-formed XML: an XML declaration (<?xml …?>) appears after the start of the document".to_owned(),
+        ));
+    }
+    // Feeds come from third parties: a panic in the parser on input nobody foresaw must still
+    // end as a refused body (last good data kept), not as a pull task that never reports back.
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parser.parse(input))) {
         Ok(parsed) => parsed.map_err(|e| parse_error(&e, body)),
         Err(_) => Err(BodyError(
             "the feed cannot be read: the feed parser failed on it".to_owned(),
         )),
     }
+}
+
+/// Whether an XML document (it starts with `<` after a BOM and white space; JSON Feeds are not
+/// looked at) has an XML declaration anywhere but at its start. `<?xml-stylesheet` and other
+/// processing instructions whose target merely begins with "xml" are not declarations.
+fn misplaced_xml_declaration(input: &[u8]) -> bool {
+    let body = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
+    let start = body
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(body.len());
+    let body = &body[start..];
+    if body.first() != Some(&b'<') {
+        return false;
+    }
+    let is_decl = |at: usize| {
+        body.get(at..at + 5)
+            .is_some_and(|w| w.eq_ignore_ascii_case(b"<?xml"))
+            && body
+                .get(at + 5)
+                .is_none_or(|b| b.is_ascii_whitespace() || *b == b'?')
+    };
+    body.windows(5)
+        .enumerate()
+        .skip(1)
+        .any(|(i, w)| w[0] == b'<' && w[1] == b'?' && is_decl(i))
 }
 
 fn parse_error(e: &ParseFeedError, body: &Body<'_>) -> BodyError {
@@ -601,8 +633,19 @@ mod tests {
             .unwrap()[2..],
         ] {
             let e = map(doc, "https://e.example/feed", None).unwrap_err();
-            assert!(e.0.contains("cannot be read"), "{e}");
+            assert!(
+                e.0.contains("an XML declaration (<?xml …?>) appears after the start"),
+                "{e}"
+            );
         }
+        // A JSON Feed may quote one in its content.
+        let json_feed = br#"{"version": "https://jsonfeed.org/version/1.1", "title": "A", "items": [{"id": "1", "content_html": "<?xml version=\"1.0\"?><p>B</p>"}]}"#;
+        assert!(map(
+            json_feed,
+            "https://e.example/feed.json",
+            Some("application/feed+json")
+        )
+        .is_ok());
         // A stylesheet processing instruction is not a declaration.
         let styled = b"<?xml version=\"1.0\"?><?xml-stylesheet href=\"s.xsl\"?><rss version=\"2.0\"><channel><title>A</title><item><title>B</title></item></channel></rss>";
         assert!(map(styled, "https://e.example/feed", None).is_ok());
