@@ -125,14 +125,14 @@ async fn run(filter: Option<String>) {
     println!("| --- | ---: | ---: | ---: |");
     for r in &rows {
         println!(
-            "| {} | {} {} | {} {} ({}) | {:.2} |",
+            "| {} | {} {} | {} {} ({}) | {} |",
             r.figure,
             num(r.value),
             r.unit,
             num(r.baseline),
             r.unit,
             r.baseline_is,
-            r.value / r.baseline
+            ratio(r.value / r.baseline)
         );
     }
     for n in &notes {
@@ -144,6 +144,16 @@ async fn run(filter: Option<String>) {
     );
     if notes.iter().any(|n| n.contains("FAILED")) {
         std::process::exit(1);
+    }
+}
+
+/// A ratio with two decimals, or three significant digits when it is below 0.1.
+fn ratio(r: f64) -> String {
+    if r >= 0.1 || r == 0.0 {
+        format!("{r:.2}")
+    } else {
+        let decimals = (2 - r.log10().floor() as i32).clamp(2, 9) as usize;
+        format!("{r:.decimals$}")
     }
 }
 
