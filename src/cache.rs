@@ -417,6 +417,18 @@ pub struct Cache {
     changes: broadcast::Sender<Change>,
     /// Upstream requests made per key since start (for the status page).
     requests: std::sync::Mutex<HashMap<KeyId, u64>>,
+    /// The player data route's serialized 200 bodies, per widget config (see [`Cache::body`]).
+    bodies: RwLock<HashMap<String, Body>>,
+}
+
+/// A serialized body and what it was made from: reused while the widget entry and its row are
+/// the very same (`Arc` identity; every pull and every admin change puts new ones).
+#[derive(Debug)]
+struct Body {
+    widget: Arc<WidgetEntry>,
+    row: Option<Arc<DataRow>>,
+    served: i64,
+    bytes: bytes::Bytes,
 }
 
 /// How many changes may queue for a slow subscriber before it must resynchronise.
@@ -432,6 +444,7 @@ impl Cache {
             index: RwLock::new(Index::default()),
             changes: broadcast::channel(CHANGE_BACKLOG).0,
             requests: std::sync::Mutex::new(HashMap::new()),
+            bodies: RwLock::new(HashMap::new()),
         };
         {
             let mut idx = cache.write();
@@ -513,6 +526,10 @@ impl Cache {
             }
             idx.by_key = by_key;
             idx.widgets = widgets;
+            self.bodies
+                .write()
+                .unwrap_or_else(|p| p.into_inner())
+                .clear();
         }
         self.announce(changed);
         Ok(())
@@ -608,6 +625,54 @@ impl Cache {
         rows
     }
 
+    /// The player data route's 200 body for widget config `id`: made by `make` once, then
+    /// reused by every sign polling it until its data, status or options change (most requests
+    /// of a busy hub ask for the same few bodies).
+    pub fn body(
+        &self,
+        id: &str,
+        widget: &Arc<WidgetEntry>,
+        row: Option<&Arc<DataRow>>,
+        served: i64,
+        make: impl FnOnce() -> Vec<u8>,
+    ) -> bytes::Bytes {
+        let same = |b: &Body| {
+            Arc::ptr_eq(&b.widget, widget)
+                && b.served == served
+                && match (&b.row, row) {
+                    (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+                    (None, None) => true,
+                    _ => false,
+                }
+        };
+        if let Some(b) = self
+            .bodies
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(id)
+            .filter(|b| same(b))
+        {
+            return b.bytes.clone();
+        }
+        let bytes = bytes::Bytes::from(make());
+        let widgets = self.read().widgets.len();
+        let mut bodies = self.bodies.write().unwrap_or_else(|p| p.into_inner());
+        // Only known widget ids reach here, and reloads clear it: this only guards the bound.
+        if bodies.len() > widgets + 64 {
+            bodies.clear();
+        }
+        bodies.insert(
+            id.to_owned(),
+            Body {
+                widget: Arc::clone(widget),
+                row: row.cloned(),
+                served,
+                bytes: bytes.clone(),
+            },
+        );
+        bytes
+    }
+
     /// Subscribes to changes.
     pub fn subscribe(&self) -> broadcast::Receiver<Change> {
         self.changes.subscribe()
@@ -654,6 +719,68 @@ mod tests {
             Ok(())
         })
         .unwrap();
+    }
+
+    #[test]
+    fn a_player_body_is_made_once_per_row_and_widget_and_remade_after_any_change() {
+        let (_d, s) = store();
+        let cache = s
+            .call_blocking(|c| {
+                c.execute(
+                    "INSERT INTO integrations (widget, name, integration_type, credential_scope, created_at, updated_at)
+                     VALUES ('w', 'n', 'pull', 'organization', 't', 't')",
+                    [],
+                )?;
+                c.execute(
+                    "INSERT INTO widget_configs (id, integration_id, name, options, is_active, created_at, updated_at)
+                     VALUES ('wc1', 1, 'sign', '{}', 1, 't', 't')",
+                    [],
+                )?;
+                let (row, _) =
+                    store_success(c, 1, "organization", &success(&json!({"n": 1}), 10)).unwrap();
+                let cache = Cache::load(c).unwrap();
+                cache.put(row);
+                Ok(cache)
+            })
+            .unwrap();
+        let made = std::cell::Cell::new(0);
+        let body = |cache: &Cache| {
+            let (w, row) = cache.widget("wc1").unwrap();
+            let served = cache.served_version("wc1").unwrap();
+            cache.body("wc1", &w, row.as_ref(), served, || {
+                made.set(made.get() + 1);
+                format!(
+                    "{}:{:?}",
+                    served,
+                    row.as_ref().map(|r| r.fetched_at.clone())
+                )
+                .into_bytes()
+            })
+        };
+        let first = body(&cache);
+        assert_eq!(body(&cache), first);
+        assert_eq!(made.get(), 1, "the same row and widget reuse the body");
+        // The same data pulled again: same version, a new row (its fetched_at moved).
+        let again = s
+            .call_blocking(|c| {
+                Ok(
+                    store_success(c, 1, "organization", &success(&json!({"n": 1}), 20))
+                        .unwrap()
+                        .0,
+                )
+            })
+            .unwrap();
+        cache.put(again);
+        body(&cache);
+        assert_eq!(made.get(), 2, "a new row makes a new body");
+        // An admin change reloads the widgets: made again.
+        s.call_blocking(|c| {
+            cache.reload_widgets(c).unwrap();
+            Ok(())
+        })
+        .unwrap();
+        body(&cache);
+        assert_eq!(made.get(), 3);
     }
 
     #[test]

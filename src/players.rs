@@ -33,6 +33,8 @@ struct Seen {
     last_seen: String,
     /// Widget config id → the version it last received.
     widgets: HashMap<String, i64>,
+    /// `address`, parsed (compared on every request without formatting it).
+    ip: Option<IpAddr>,
     /// Its position in [`State::order`].
     tick: u64,
 }
@@ -162,6 +164,7 @@ impl Players {
                     first_seen: r.get(3)?,
                     last_seen: r.get(4)?,
                     widgets: HashMap::new(),
+                    ip: None,
                     tick: 0,
                 },
             ))
@@ -227,9 +230,11 @@ impl Players {
         let st = &mut *guard;
         let tick = st.next_tick;
         st.next_tick += 1;
+        // The hot path (a known sign polling again) allocates nothing.
         if let Some(p) = st.players.get_mut(id) {
-            st.order.remove(&p.tick);
+            let name = st.order.remove(&p.tick).unwrap_or_else(|| id.to_owned());
             p.tick = tick;
+            st.order.insert(tick, name);
         } else {
             st.evict_to(self.capacity - 1);
             st.evicted.remove(id);
@@ -241,22 +246,29 @@ impl Players {
                     first_seen: now.to_owned(),
                     last_seen: now.to_owned(),
                     widgets: HashMap::new(),
+                    ip: None,
                     tick,
                 },
             );
+            st.order.insert(tick, id.to_owned());
         }
-        st.order.insert(tick, id.to_owned());
         let entry = st.players.get_mut(id).expect("present or inserted above");
         entry.last_seen.clear();
         entry.last_seen.push_str(now);
-        if entry.address.is_empty() || entry.address != address.to_string() {
+        if entry.ip != Some(address) || entry.address.is_empty() {
+            entry.ip = Some(address);
             entry.address = address.to_string();
         }
-        if entry.user_agent != user_agent {
+        if !user_agent.chars().take(256).eq(entry.user_agent.chars()) {
             entry.user_agent = user_agent.chars().take(256).collect();
         }
         if let Some((wc, version)) = widget {
-            entry.widgets.insert(wc.to_owned(), version);
+            match entry.widgets.get_mut(wc) {
+                Some(v) => *v = version,
+                None => {
+                    entry.widgets.insert(wc.to_owned(), version);
+                }
+            }
         }
         if !st.dirty.contains(id) {
             st.dirty.insert(id.to_owned());

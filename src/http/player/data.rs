@@ -4,6 +4,7 @@
 //! `wait` (≤ 60 s) holds the request until the version changes.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
@@ -137,14 +138,14 @@ pub(super) async fn show(
             served = self::served(&w2, row2.as_deref());
             if held != Some(served) {
                 record(&state, &params, &headers, connect, &id, served);
-                return Ok(ok(&w2, row2.as_deref(), served));
+                return Ok(ok(&state, &id, &w2, row2.as_ref(), served));
             }
         }
         record(&state, &params, &headers, connect, &id, served);
         return Ok(not_modified(served));
     }
     record(&state, &params, &headers, connect, &id, served);
-    Ok(ok(&w, row.as_deref(), served))
+    Ok(ok(&state, &id, &w, row.as_ref(), served))
 }
 
 fn served(w: &WidgetEntry, row: Option<&DataRow>) -> i64 {
@@ -207,8 +208,16 @@ pub fn body(w: &WidgetEntry, row: Option<&DataRow>, served: i64) -> Value {
     })
 }
 
-fn ok(w: &WidgetEntry, row: Option<&DataRow>, served: i64) -> Response {
-    let bytes = serde_json::to_vec(&body(w, row, served)).expect("JSON serializes");
+fn ok(
+    state: &AppState,
+    id: &str,
+    w: &Arc<WidgetEntry>,
+    row: Option<&Arc<DataRow>>,
+    served: i64,
+) -> Response {
+    let bytes = state.cache.body(id, w, row, served, || {
+        serde_json::to_vec(&body(w, row.map(AsRef::as_ref), served)).expect("JSON serializes")
+    });
     let mut res = Response::new(Body::from(bytes));
     let h = res.headers_mut();
     h.insert(
