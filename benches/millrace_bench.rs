@@ -1416,10 +1416,15 @@ async fn startup() -> Res<Vec<Row>> {
 }
 
 fn rss_kib(pid: u32) -> Option<u64> {
+    status_kib(pid, "VmRSS:")
+}
+
+/// A `/proc/<pid>/status` figure in KiB (`VmRSS:`, `RssAnon:`…).
+fn status_kib(pid: u32, field: &str) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status
         .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))?
+        .find_map(|l| l.strip_prefix(field))?
         .split_whitespace()
         .next()?
         .parse()
@@ -1493,6 +1498,8 @@ async fn idle_rss() -> Res<(Vec<Row>, Vec<String>)> {
     tokio::time::sleep(idle).await;
     let hub_rss = rss_kib(hub.0.id()).ok_or("no VmRSS for the hub")? as f64 / 1024.0;
     let bare_rss = rss_kib(bare.0.id()).ok_or("no VmRSS for the bare server")? as f64 / 1024.0;
+    let anon = |pid: u32| status_kib(pid, "RssAnon:").map_or(0.0, |k| k as f64 / 1024.0);
+    let (hub_anon, bare_anon) = (anon(hub.0.id()), anon(bare.0.id()));
     drop((hub, bare));
     let mut rows = vec![Row {
         figure: "idle RSS, headless hub (release), empty database, after a few admin requests"
@@ -1502,7 +1509,9 @@ async fn idle_rss() -> Res<(Vec<Row>, Vec<String>)> {
         unit: "MiB",
         baseline_is: "bare axum server process".to_owned(),
     }];
-    let mut notes = Vec::new();
+    let mut notes = vec![format!(
+        "idle RSS: of which private (RssAnon): hub {hub_anon:.1} MiB, bare axum server {bare_anon:.1} MiB; the rest is the executable's pages (shared, clean, from the page cache)"
+    )];
     match desktop_rss(idle).await {
         Ok(Some(mib)) => rows.push(Row {
             figure: "idle RSS, desktop app under Xvfb (app + WebKit processes)".to_owned(),
