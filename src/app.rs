@@ -75,6 +75,7 @@ impl App {
         if !config.admin_addr.ip().to_canonical().is_loopback() {
             return Err(StartError::AdminNotLoopback(config.admin_addr));
         }
+        crate::limits::raise_open_files();
         let admin = bind("admin", config.admin_addr, "--admin-addr").await?;
         let hooks = bind("hooks", config.hooks_addr, "--hooks-addr").await?;
         // The player listener binds after the database is open: the admin may have chosen its

@@ -27,6 +27,7 @@ pub mod hub_secrets;
 pub mod hub_settings;
 pub mod integrations;
 pub mod keys;
+pub mod limits;
 pub mod mapping;
 pub mod players;
 pub mod pull;

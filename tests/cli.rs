@@ -231,3 +231,51 @@ fn the_headless_binary_links_no_gtk_or_webkit() {
         );
     }
 }
+
+/// Started from a shell with the usual soft limit of open files (here 256), the hub raises its own
+/// toward the hard limit, so the stream cap and not the OS default bounds connected signs.
+#[test]
+#[cfg(target_os = "linux")]
+fn serve_raises_its_open_files_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let cmd = serve_cmd(dir.path());
+    // `sh -c 'ulimit -Sn 256; exec "$0" "$@"' millrace serve …`
+    let args: Vec<std::ffi::OsString> = std::iter::once(cmd.get_program().to_owned())
+        .chain(cmd.get_args().map(ToOwned::to_owned))
+        .collect();
+    let mut sh = Command::new("sh");
+    sh.arg("-c")
+        .arg("ulimit -Sn 256 && exec \"$0\" \"$@\"")
+        .args(&args)
+        .envs(
+            cmd.get_envs()
+                .filter_map(|(k, v)| v.map(|v| (k.to_owned(), v.to_owned()))),
+        )
+        .env_remove("DISPLAY")
+        .env_remove("MILLRACE_DATA_DIR")
+        .env_remove("MILLRACE_KEYSTORE")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = sh.spawn().unwrap();
+    login_link(&mut child);
+    let limits = std::fs::read_to_string(format!("/proc/{}/limits", child.id())).unwrap();
+    let line = limits
+        .lines()
+        .find(|l| l.starts_with("Max open files"))
+        .unwrap()
+        .to_owned();
+    let mut numbers = line
+        .split_whitespace()
+        .filter(|w| *w == "unlimited" || w.parse::<u64>().is_ok())
+        .map(|w| w.parse::<u64>().unwrap_or(u64::MAX));
+    let (soft, hard) = (numbers.next().unwrap(), numbers.next().unwrap());
+    sigterm(&child);
+    let _ = child.wait();
+    assert!(soft > 256, "the hub kept the shell's soft limit: {line}");
+    assert_eq!(
+        soft,
+        hard.min(millrace::limits::OPEN_FILES),
+        "soft = min(hard, {}): {line}",
+        millrace::limits::OPEN_FILES
+    );
+}
