@@ -133,8 +133,9 @@ fn parse(input: &[u8], base: &Url, body: &Body<'_>) -> Result<Feed, BodyError> {
     }
 }
 
-/// Whether an XML document (it starts with `<` after a BOM and white space; JSON Feeds are not
-/// looked at) has an XML declaration anywhere but at its start. `<?xml-stylesheet` and other
+/// Whether a document that is not JSON (JSON Feeds, starting with `{` or `[`, may quote XML) has
+/// an XML declaration anywhere but at its start (after one BOM and white space): after other
+/// bytes, even junk that is not XML, the reader under `feed-rs` panics on it. `<?xml-stylesheet` and other
 /// processing instructions whose target merely begins with "xml" are not declarations.
 fn misplaced_xml_declaration(input: &[u8]) -> bool {
     let body = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
@@ -143,7 +144,7 @@ fn misplaced_xml_declaration(input: &[u8]) -> bool {
         .position(|b| !b.is_ascii_whitespace())
         .unwrap_or(body.len());
     let body = &body[start..];
-    if body.first() != Some(&b'<') {
+    if matches!(body.first(), Some(b'{' | b'[')) {
         return false;
     }
     let is_decl = |at: usize| {
@@ -649,6 +650,36 @@ mod tests {
         // A stylesheet processing instruction is not a declaration.
         let styled = b"<?xml version=\"1.0\"?><?xml-stylesheet href=\"s.xsl\"?><rss version=\"2.0\"><channel><title>A</title><item><title>B</title></item></channel></rss>";
         assert!(map(styled, "https://e.example/feed", None).is_ok());
+    }
+
+    /// Found by fuzzing in CI: a declaration after a run of junk (NULs, extra BOMs, text) made
+    /// the reader panic once its look-ahead was used up. Every such document is refused with a
+    /// reason; white space before the declaration is fine.
+    #[test]
+    fn fail_a_declaration_after_junk_is_refused_not_a_panic() {
+        let tail = "<?xml version=\"1.0\" encoding=\"windows-1252\"?><rss version=\"2.0\"><channel><title>A</title><item><title>B</title></item></channel></rss>";
+        for lead in ["\u{feff}", "\0", "x", "\u{feff}\n"] {
+            for n in [2, 63, 200, 5000] {
+                let doc = format!("{}{tail}", lead.repeat(n));
+                match map(doc.as_bytes(), "https://e.example/feed", None) {
+                    // Extra BOMs may be dropped while the body is decoded.
+                    Ok(_) => assert!(lead.starts_with('\u{feff}'), "{lead:?} x {n} was read"),
+                    Err(e) => assert!(
+                        e.0.contains("appears after the start of the document"),
+                        "{lead:?} x {n}: {e}"
+                    ),
+                }
+            }
+        }
+        for n in [0, 1, 63, 200] {
+            let doc = format!("{}{tail}", "\n ".repeat(n));
+            assert!(
+                map(doc.as_bytes(), "https://e.example/feed", None).is_ok(),
+                "{n}"
+            );
+        }
+        let doc = format!("\u{feff}{tail}");
+        assert!(map(doc.as_bytes(), "https://e.example/feed", None).is_ok());
     }
 
     #[test]
