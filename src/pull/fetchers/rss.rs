@@ -21,8 +21,8 @@
 //! - `author`: the name of the item's author or `dc:creator`, else the feed's author; an e-mail
 //!   address alone is not shown (signs are public).
 //! - At most [`MAX_ITEMS`] items, in document order; serve-time `max_items` trims further.
-//! - Character encodings: the body is transcoded to UTF-8 here (its XML declaration rewritten
-//!   to match) before `feed-rs` sees it. A BOM wins; then the HTTP `charset`, which overrides
+//! - Character encodings: the body is transcoded to UTF-8 here (its XML declaration dropped)
+//!   before `feed-rs` sees it. A BOM wins; then the HTTP `charset`, which overrides
 //!   the declaration (RFC 7303) except when it claims UTF-8 over bytes that are not; then the
 //!   declaration; an undeclared body that is not UTF-8 is read as windows-1252 (the usual
 //!   culprit). `ISO-8859-1` is read as windows-1252, as browsers do.
@@ -120,7 +120,7 @@ fn parse(input: &[u8], base: &Url, body: &Body<'_>) -> Result<Feed, BodyError> {
     // start, so such a document is refused before the parser sees it.
     if misplaced_xml_declaration(input) {
         return Err(BodyError(
-            "the feed is not well-formed XML: an XML declaration (<?xml …?>) appears after the start of the document".to_owned(),
+            "the feed is not well-formed XML: it has an XML declaration (<?xml …?>) that is broken or not at the start of the document".to_owned(),
         ));
     }
     // Feeds come from third parties: a panic in the parser on input nobody foresaw must still
@@ -133,9 +133,9 @@ fn parse(input: &[u8], base: &Url, body: &Body<'_>) -> Result<Feed, BodyError> {
     }
 }
 
-/// Whether a document `feed-rs` will read as XML (JSON Feeds may quote XML) has an XML
-/// declaration anywhere but at its start (after one BOM and white space): after other bytes,
-/// even junk that is not XML, the reader under `feed-rs` panics on it. `<?xml-stylesheet` and other
+/// Whether a document `feed-rs` will read as XML (JSON Feeds may quote XML) still has an XML
+/// declaration once [`to_utf8`] dropped the one at its start: the reader under `feed-rs`
+/// switches encodings on it and panics when that comes too late (found by fuzzing). `<?xml-stylesheet` and other
 /// processing instructions whose target merely begins with "xml" are not declarations.
 fn misplaced_xml_declaration(input: &[u8]) -> bool {
     let body = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
@@ -157,9 +157,10 @@ fn misplaced_xml_declaration(input: &[u8]) -> bool {
                 .get(at + 5)
                 .is_none_or(|b| b.is_ascii_whitespace() || *b == b'?')
     };
+    // The declaration at the start was dropped when the body was decoded (`to_utf8`): any left
+    // is a second one, or one that never ends.
     body.windows(5)
         .enumerate()
-        .skip(1)
         .any(|(i, w)| w[0] == b'<' && w[1] == b'?' && is_decl(i))
 }
 
@@ -505,16 +506,33 @@ fn to_utf8<'b>(bytes: &'b [u8], content_type: Option<&str>) -> Cow<'b, [u8]> {
         let (text, _) = encoding.decode_without_bom_handling(body);
         Cow::Owned(text.into_owned().into_bytes())
     };
-    match declared_encoding(&utf8) {
-        Some((enc, start, end)) if enc != UTF_8 || &utf8[start..end] != b"UTF-8" => {
-            let mut out = Vec::with_capacity(utf8.len());
-            out.extend_from_slice(&utf8[..start]);
-            out.extend_from_slice(b"UTF-8");
-            out.extend_from_slice(&utf8[end..]);
-            Cow::Owned(out)
-        }
-        _ => utf8,
+    // The declaration has done its work (it named the encoding read above) and is dropped: the
+    // reader under feed-rs would switch encodings on it again, and panics doing so when the
+    // declaration is longer than its look-ahead (found by fuzzing); without one it reads UTF-8.
+    match xml_declaration_end(&utf8) {
+        Some(end) => match utf8 {
+            Cow::Borrowed(b) => Cow::Borrowed(&b[end..]),
+            Cow::Owned(mut v) => {
+                v.drain(..end);
+                Cow::Owned(v)
+            }
+        },
+        None => utf8,
     }
+}
+
+/// Where the XML declaration at the start of `bytes` (after white space) ends, if there is one.
+fn xml_declaration_end(bytes: &[u8]) -> Option<usize> {
+    let start = bytes.iter().position(|b| !b.is_ascii_whitespace())?;
+    let rest = &bytes[start..];
+    let is_decl = rest.starts_with(b"<?xml")
+        && rest
+            .get(5)
+            .is_some_and(|b| b.is_ascii_whitespace() || *b == b'?');
+    if !is_decl {
+        return None;
+    }
+    Some(start + find_first(rest, b"?>")? + 2)
 }
 
 /// Media RSS images of one item that `feed-rs` does not report: a `media:thumbnail` with no
@@ -638,7 +656,7 @@ mod tests {
         ] {
             let e = map(doc, "https://e.example/feed", None).unwrap_err();
             assert!(
-                e.0.contains("an XML declaration (<?xml …?>) appears after the start"),
+                e.0.contains("an XML declaration (<?xml …?>) that is broken or not at the start"),
                 "{e}"
             );
         }
@@ -669,7 +687,7 @@ mod tests {
                     Ok(_) => assert!(lead.starts_with('\u{feff}'), "{lead:?} x {n} was read"),
                     // Refused for the declaration, or (past feed-rs's first 8 KiB) as no feed.
                     Err(e) => assert!(
-                        e.0.contains("appears after the start of the document")
+                        e.0.contains("broken or not at the start of the document")
                             || (n == 5000 && e.0.contains("not a feed")),
                         "{lead:?} x {n}: {e}"
                     ),
@@ -692,7 +710,28 @@ mod tests {
             None,
         )
         .unwrap_err();
-        assert!(e.0.contains("appears after the start"), "{e}");
+        assert!(e.0.contains("broken or not at the start"), "{e}");
+    }
+
+    /// Found by fuzzing: a declaration longer than the reader's look-ahead, naming another
+    /// encoding, made it panic. Real feeds have long ones too (spaces, `standalone`).
+    #[test]
+    fn a_long_declaration_naming_another_encoding_is_read() {
+        let mut doc = b"<?xml version=\"1.0\"      encoding=\"windows-1252\"      standalone=\"yes\"      ?>\n<rss version=\"2.0\"><channel><title>Caf\xe9</title><item><title>Cr\xe8me</title></item></channel></rss>".to_vec();
+        let data = map(&doc, "https://e.example/feed", None).unwrap();
+        assert_eq!(data["feed_title"], "Caf\u{e9}");
+        assert_eq!(data["items"][0]["title"], "Cr\u{e8}me");
+        // The fuzzer's input: an unreadable attribute before the encoding.
+        doc = std::fs::read(format!(
+            "{}/fuzz/regressions/feed_mapping/crash-9b3c8008f96095aacda67b356a0c8ec7a07e869a",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()[2..]
+            .to_vec();
+        match map(&doc, "https://e.example/feed", None) {
+            Ok(_) => {}
+            Err(e) => assert!(!e.0.contains("parser failed"), "{e}"),
+        }
     }
 
     #[test]
