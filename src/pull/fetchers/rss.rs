@@ -713,6 +713,24 @@ mod tests {
         assert!(e.0.contains("broken or not at the start"), "{e}");
     }
 
+    /// Found by fuzzing in CI: feed-rs 3 slices an author's "e-mail (name)" inside a character
+    /// and panics; the fetcher refuses the body instead of losing the pull.
+    #[test]
+    fn fail_a_panic_inside_feed_rs_is_a_refused_body() {
+        let doc = std::fs::read(format!(
+            "{}/fuzz/regressions/feed_mapping/crash-f89ab86c547af6ef6e99bbf09ff0be8a57b64723",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        let e = map(
+            &doc[2..],
+            "https://e.example/feed",
+            Some("application/rss+xml"),
+        )
+        .unwrap_err();
+        assert!(e.0.contains("the feed parser failed on it"), "{e}");
+    }
+
     /// Found by fuzzing: a declaration longer than the reader's look-ahead, naming another
     /// encoding, made it panic. Real feeds have long ones too (spaces, `standalone`).
     #[test]
