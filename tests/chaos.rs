@@ -263,37 +263,16 @@ async fn misbehaving_upstreams_never_blank_a_sign_stay_bounded_and_recover_by_th
     let hub = HubProcess::start(dir.path(), &logs.path().join("hub.log")).await;
     let client = crate::common::client();
 
-    let integration = hub
-        .post_ok(
-            "/admin/api/integrations",
-            json!({
-                "widget": "json", "name": "Chaos", "integration_type": "pull",
-                "config_schema": {"path": {"type": "string", "required": true}},
-                "pull_endpoint": format!("http://{}/{{{{options.path}}}}", upstream.addr),
-                "pull_interval_seconds": 30,
-                "pull_config": {"fetcher": "json", "timeout": 2000},
-                "data_key": "widget_option:path"
-            }),
-            201,
-        )
-        .await["id"]
-        .as_i64()
-        .unwrap();
     let keys = FAULTS.len() * KEYS_PER_FAULT;
-    let mut wcs = Vec::new();
-    for k in 0..keys {
-        wcs.push(
-            hub.post_ok(
-                "/admin/api/widget-configs",
-                json!({"integration_id": integration, "name": format!("Sign {k}"), "options": {"path": format!("k{k}")}}),
-                201,
-            )
-            .await["id"]
-            .as_str()
-            .unwrap()
-            .to_owned(),
-        );
-    }
+    let wcs = hub
+        .json_pull_widgets(
+            "Chaos",
+            &format!("http://{}/{{{{options.path}}}}", upstream.addr),
+            2000,
+            keys,
+            "Sign",
+        )
+        .await;
 
     let t0 = std::time::Instant::now();
     // 1. Good data everywhere.

@@ -380,36 +380,15 @@ async fn sigkill_during_webhooks_and_pulls_loses_nothing_answered_and_versions_o
             widget_config,
         });
     }
-    let pull = hub
-        .post_ok(
-            "/admin/api/integrations",
-            json!({
-                "widget": "json", "name": "Crash feed", "integration_type": "pull",
-                "config_schema": {"path": {"type": "string", "required": true}},
-                "pull_endpoint": upstream.url("/{{options.path}}"),
-                "pull_interval_seconds": 30,
-                "pull_config": {"fetcher": "json", "timeout": 2000},
-                "data_key": "widget_option:path"
-            }),
-            201,
+    let pull_wcs = hub
+        .json_pull_widgets(
+            "Crash feed",
+            &upstream.url("/{{options.path}}"),
+            2000,
+            PULL_KEYS,
+            "Feed",
         )
-        .await["id"]
-        .as_i64()
-        .unwrap();
-    let mut pull_wcs = Vec::new();
-    for k in 0..PULL_KEYS {
-        pull_wcs.push(
-            hub.post_ok(
-                "/admin/api/widget-configs",
-                json!({"integration_id": pull, "name": format!("Feed {k}"), "options": {"path": format!("k{k}")}}),
-                201,
-            )
-            .await["id"]
-            .as_str()
-            .unwrap()
-            .to_owned(),
-        );
-    }
+        .await;
     let mut all_wcs = pull_wcs.clone();
     all_wcs.extend(hooks.iter().map(|h| h.widget_config.clone()));
 

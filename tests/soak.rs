@@ -67,36 +67,15 @@ async fn a_mixed_load_keeps_memory_and_descriptors_flat_without_errors() {
     let hub = HubProcess::start(dir.path(), &logs.path().join("hub.log")).await;
 
     // Definitions: pulled keys on a changing upstream, and signed-webhook integrations.
-    let pull = hub
-        .post_ok(
-            "/admin/api/integrations",
-            json!({
-                "widget": "json", "name": "Soak feed", "integration_type": "pull",
-                "config_schema": {"path": {"type": "string", "required": true}},
-                "pull_endpoint": upstream.url("/{{options.path}}"),
-                "pull_interval_seconds": 30,
-                "pull_config": {"fetcher": "json", "timeout": 3000},
-                "data_key": "widget_option:path"
-            }),
-            201,
+    let pull_wcs = hub
+        .json_pull_widgets(
+            "Soak feed",
+            &upstream.url("/{{options.path}}"),
+            3000,
+            PULL_KEYS,
+            "Feed",
         )
-        .await["id"]
-        .as_i64()
-        .unwrap();
-    let mut pull_wcs = Vec::new();
-    for k in 0..PULL_KEYS {
-        pull_wcs.push(
-            hub.post_ok(
-                "/admin/api/widget-configs",
-                json!({"integration_id": pull, "name": format!("Feed {k}"), "options": {"path": format!("k{k}")}}),
-                201,
-            )
-            .await["id"]
-            .as_str()
-            .unwrap()
-            .to_owned(),
-        );
-    }
+        .await;
     let mut hooks = Vec::new();
     let mut hook_wcs = Vec::new();
     for h in 0..HOOKS {

@@ -140,6 +140,54 @@ impl HubProcess {
         body
     }
 
+    /// A `json` pull integration whose data key is the widget option `path` (pulled from
+    /// `endpoint`, which uses `{{options.path}}`, every 30 s), and `keys` widget configs on it,
+    /// one per path `k0`, `k1`…: returns the widget configs.
+    pub async fn json_pull_widgets(
+        &self,
+        name: &str,
+        endpoint: &str,
+        timeout_ms: u64,
+        keys: usize,
+        widget_name: &str,
+    ) -> Vec<String> {
+        let integration = self
+            .post_ok(
+                "/admin/api/integrations",
+                serde_json::json!({
+                    "widget": "json", "name": name, "integration_type": "pull",
+                    "config_schema": {"path": {"type": "string", "required": true}},
+                    "pull_endpoint": endpoint,
+                    "pull_interval_seconds": 30,
+                    "pull_config": {"fetcher": "json", "timeout": timeout_ms},
+                    "data_key": "widget_option:path"
+                }),
+                201,
+            )
+            .await["id"]
+            .as_i64()
+            .unwrap();
+        let mut wcs = Vec::new();
+        for k in 0..keys {
+            wcs.push(
+                self.post_ok(
+                    "/admin/api/widget-configs",
+                    serde_json::json!({
+                        "integration_id": integration,
+                        "name": format!("{widget_name} {k}"),
+                        "options": {"path": format!("k{k}")}
+                    }),
+                    201,
+                )
+                .await["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+            );
+        }
+        wcs
+    }
+
     /// A field of `/proc/PID/status` in KiB (`VmRSS`, `VmHWM`…).
     pub fn status_kib(&self, field: &str) -> u64 {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid)).unwrap();
